@@ -1,0 +1,187 @@
+#include "compiler/ManifestBuilder.h"
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <unordered_map>
+
+namespace dlc {
+
+using ir::Node;
+using rt::Affine;
+
+SourceNodes captureSourceNodes(const ir::Graph& graph) {
+  SourceNodes s;
+  for (const auto& n : graph.nodes())
+    if (!ir::isSource(n->op)) s.nodes.emplace_back(n->name, std::string(ir::opName(n->op)));
+  return s;
+}
+
+namespace {
+
+// Elements of a type as an affine function of the batch.
+Affine elements(const ir::TensorType& t) {
+  int64_t e = t.shape.staticElements();
+  return t.shape.hasBatch() ? Affine{0, e} : Affine{e, 0};
+}
+
+Affine bytesOf(const ir::TensorType& t) {
+  Affine e = elements(t);
+  int64_t size = int64_t(ir::dtypeSize(t.dtype));
+  return {e.fixed * size, e.perBatch * size};
+}
+
+Affine scaled(Affine a, int64_t k) { return {a.fixed * k, a.perBatch * k}; }
+Affine plus(Affine a, Affine b) { return {a.fixed + b.fixed, a.perBatch + b.perBatch}; }
+
+// A rough count of floating-point operations of one node.
+Affine flopsOf(const Node& n) {
+  Affine out = elements(n.type);
+  switch (n.op) {
+    case ir::OpKind::Dense: {
+      int64_t in = n.inputs[0]->type.shape.dims().back();
+      return scaled(out, 2 * in);
+    }
+    case ir::OpKind::MatMul: {
+      const auto& a = n.inputs[0]->type.shape;
+      int64_t k = n.attrs.getInt("transpose_a", 0) ? a.dim(a.rank() - 2) : a.dim(a.rank() - 1);
+      return scaled(out, 2 * k);
+    }
+    case ir::OpKind::Conv2D: {
+      const auto& w = n.inputs[1]->type.shape;
+      return scaled(out, 2 * w.dim(1) * w.dim(2) * w.dim(3));
+    }
+    case ir::OpKind::MaxPool2D:
+    case ir::OpKind::AvgPool2D: {
+      auto k = n.attrs.getInts("kernel", {1, 1});
+      int64_t window = 1;
+      for (int64_t v : k) window *= v;
+      return scaled(out, window);
+    }
+    case ir::OpKind::GlobalAvgPool:
+    case ir::OpKind::ReduceSum:
+    case ir::OpKind::ReduceMean:
+    case ir::OpKind::ReduceMax:
+    case ir::OpKind::ReduceMin:
+      return elements(n.inputs[0]->type);
+    case ir::OpKind::Softmax:
+    case ir::OpKind::LogSoftmax:
+    case ir::OpKind::LayerNorm:
+      return scaled(out, 5);
+    default:
+      if (ir::isIndexRemap(n.op)) return {0, 0};
+      return out;
+  }
+}
+
+rt::BufferKind kindOf(const ir::Graph& g, const Node* n) {
+  if (n->op == ir::OpKind::Input) return rt::BufferKind::Input;
+  if (n->op == ir::OpKind::Constant) return rt::BufferKind::Constant;
+  if (g.isOutput(n)) return rt::BufferKind::Output;
+  return rt::BufferKind::Temp;
+}
+
+}  // namespace
+
+StatusOr<ManifestParts> buildManifest(const ir::Graph& graph, const ir::KernelPlan& plan,
+                                      const passes::BufferAssignment& buffers,
+                                      const std::vector<std::string>& symbols,
+                                      const SourceNodes& source, bool fused) {
+  if (symbols.size() != plan.kernels.size())
+    return internalError("backend returned ", symbols.size(), " symbols for ",
+                         plan.kernels.size(), " kernels");
+  ManifestParts parts;
+  rt::Manifest& m = parts.manifest;
+  m.modelName = graph.name;
+  m.fused = fused;
+
+  std::unordered_map<const Node*, int> bufferId;
+  auto addBuffer = [&](const Node* n) -> int {
+    auto it = bufferId.find(n);
+    if (it != bufferId.end()) return it->second;
+    rt::BufferDesc b;
+    b.id = int(m.buffers.size());
+    b.name = n->name;
+    b.kind = kindOf(graph, n);
+    b.dtype = n->type.dtype;
+    b.dims = n->type.shape.dims();
+    b.bytes = bytesOf(n->type);
+    if (b.kind == rt::BufferKind::Constant) {
+      size_t offset = (parts.constants.size() + 63) / 64 * 64;
+      parts.constants.resize(offset + n->value.byteSize());
+      if (n->value.byteSize())
+        std::memcpy(parts.constants.data() + offset, n->value.data(), n->value.byteSize());
+      b.constOffset = int64_t(offset);
+    }
+    if (b.kind == rt::BufferKind::Temp) b.slot = buffers.slotOf(n);
+    bufferId[n] = b.id;
+    m.buffers.push_back(b);
+    return b.id;
+  };
+
+  for (size_t i = 0; i < graph.inputs().size(); ++i) {
+    int id = addBuffer(graph.inputs()[i]);
+    m.buffers[size_t(id)].ioIndex = int(i);
+    m.inputs.push_back(id);
+  }
+  for (size_t i = 0; i < graph.outputs().size(); ++i) {
+    const Node* out = graph.outputs()[i];
+    if (ir::isSource(out->op))
+      return unsupported(graph.sourceFile, ": output \"", out->name,
+                         "\" is a graph input or a constant, computed by no kernel; dlc "
+                         "artifacts return computed values only");
+    if (std::count(graph.outputs().begin(), graph.outputs().begin() + long(i), out))
+      return unsupported(graph.sourceFile, ": output \"", out->name, "\" is listed twice");
+    int id = addBuffer(out);
+    m.buffers[size_t(id)].ioIndex = int(i);
+    m.outputs.push_back(id);
+  }
+  for (const auto& slot : buffers.slots)
+    m.slots.push_back({slot.id, {slot.bytes.fixed, slot.bytes.perBatch}});
+  m.peakTempBytes = {buffers.peakBytes.fixed, buffers.peakBytes.perBatch};
+
+  std::unordered_map<std::string, int> placedKernel;
+  std::unordered_map<std::string, std::string> placedDevice;
+  for (size_t k = 0; k < plan.kernels.size(); ++k) {
+    const ir::Kernel& kernel = plan.kernels[k];
+    rt::KernelDesc d;
+    d.id = kernel.id;
+    d.symbol = symbols[k];
+    d.kind = std::string(ir::kernelKindName(kernel.kind));
+    d.label = kernel.label();
+    d.device = kernel.device;
+    for (const Node* p : kernel.params) {
+      d.args.push_back(addBuffer(p));
+      d.bytesRead = plus(d.bytesRead, bytesOf(p->type));
+    }
+    d.numParams = int(kernel.params.size());
+    for (const Node* o : kernel.outputs) {
+      d.args.push_back(addBuffer(o));
+      d.bytesWritten = plus(d.bytesWritten, bytesOf(o->type));
+    }
+    std::set<std::string> seen;
+    for (const Node* n : kernel.nodes) {
+      d.flops = plus(d.flops, flopsOf(*n));
+      for (const std::string& origin : n->origins) {
+        if (seen.insert(origin).second) d.nodes.push_back(origin);
+        placedKernel.emplace(origin, kernel.id);
+        placedDevice.emplace(origin, kernel.device);
+      }
+    }
+    m.kernels.push_back(std::move(d));
+  }
+
+  for (const auto& [name, op] : source.nodes) {
+    rt::NodePlacement p;
+    p.node = name;
+    p.op = op;
+    if (auto it = placedKernel.find(name); it != placedKernel.end()) {
+      p.kernel = it->second;
+      p.device = placedDevice[name];
+    }
+    m.placement.push_back(std::move(p));
+  }
+  return parts;
+}
+
+}  // namespace dlc

@@ -1,0 +1,37 @@
+// Contraction kernels: checks the root's dtypes, describes it as a batch of
+// GEMMs (gemm/Problems.h) and emits the blocked, vectorised loop nest
+// (gemm/GemmEmitter.h). See ContractionEmitter.h for the contract.
+#include "compiler/backends/cpu/ContractionEmitter.h"
+
+#include "compiler/backends/cpu/gemm/GemmEmitter.h"
+#include "compiler/backends/cpu/gemm/Problems.h"
+
+namespace dlc::cpu {
+
+Status emitContraction(EmitContext& ctx, const ir::Node& root, const EpilogueFn& epilogue) {
+  if (!ir::isContraction(root.op))
+    return internalError(root.describe(), ": emitContraction called on a non-contraction");
+  if (root.inputs.size() < 2)
+    return internalError(root.describe(), ": contraction with fewer than 2 operands");
+  for (const ir::Node* in : root.inputs)
+    if (!ir::isFloat(in->type.dtype))
+      return unsupported(root.describe(), ": ", ir::opName(root.op), " on ",
+                         ir::dtypeName(in->type.dtype),
+                         " operands (CPU contractions take f32, f16 or bf16)");
+  const int64_t cols = root.type.shape.rank() > 0 ? root.type.shape.dims().back() : 1;
+  gemm::GemmConfig config = gemm::chooseGemmConfig(root.op == ir::OpKind::Conv2D
+                                                       ? cols * root.type.shape.dim(2)
+                                                       : cols);
+  StatusOr<gemm::GemmProblem> problem = [&]() -> StatusOr<gemm::GemmProblem> {
+    switch (root.op) {
+      case ir::OpKind::MatMul: return gemm::matMulProblem(ctx, root, epilogue);
+      case ir::OpKind::Dense: return gemm::denseProblem(ctx, root, epilogue);
+      default: return gemm::conv2dProblem(ctx, root, epilogue, config);
+    }
+  }();
+  if (!problem.ok()) return problem.status();
+  gemm::emitGemm(ctx, *problem, config);
+  return Status();
+}
+
+}  // namespace dlc::cpu

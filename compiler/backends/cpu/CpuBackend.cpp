@@ -1,0 +1,145 @@
+// The CPU backend driver: one LLVM function pair per kernel, verification,
+// then ModuleCompiler (optimise, object, link). See CpuBackend.h.
+#include "compiler/backends/cpu/CpuBackend.h"
+
+#include <llvm/IR/DiagnosticInfo.h>
+#include <llvm/IR/DiagnosticPrinter.h>
+
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include "compiler/backends/cpu/ContractionEmitter.h"
+#include "compiler/backends/cpu/EmitContext.h"
+#include "compiler/backends/cpu/Epilogue.h"
+#include "compiler/backends/cpu/KernelEmitters.h"
+#include "compiler/backends/cpu/ModuleCompiler.h"
+
+namespace dlc::cpu {
+namespace {
+
+void setTargetAttributes(llvm::Function* f, const llvm::TargetMachine& tm) {
+  f->addFnAttr("target-cpu", tm.getTargetCPU());
+  if (!tm.getTargetFeatureString().empty())
+    f->addFnAttr("target-features", tm.getTargetFeatureString());
+  f->addFnAttr(llvm::Attribute::NoUnwind);
+}
+
+Status emitBody(EmitContext& ctx) {
+  const ir::Kernel& k = ctx.kernel;
+  switch (k.kind) {
+    case ir::KernelKind::Loop: return emitLoopKernel(ctx);
+    case ir::KernelKind::Reduction: return emitReductionKernel(ctx);
+    case ir::KernelKind::Row: return emitRowKernel(ctx);
+    case ir::KernelKind::Pool: return emitPoolKernel(ctx);
+    case ir::KernelKind::Contraction: {
+      if (!k.root) return internalError("contraction kernel without a root");
+      DLC_ASSIGN_OR_RETURN(EpilogueFn epilogue, makeEpilogue(ctx, *k.root));
+      return emitContraction(ctx, *k.root, epilogue);
+    }
+  }
+  return internalError("unknown kernel kind");
+}
+
+Status emitKernel(llvm::Module& module, llvm::IRBuilder<>& builder, const llvm::TargetMachine& tm,
+                  const ir::Graph& graph, const ir::Kernel& kernel) {
+  llvm::LLVMContext& c = module.getContext();
+  llvm::Type* i64 = llvm::Type::getInt64Ty(c);
+  llvm::Type* ptr = llvm::PointerType::get(c, 0);
+  std::string symbol = kernelSymbol(kernel.id);
+  auto* bodyType = llvm::FunctionType::get(llvm::Type::getVoidTy(c), {ptr, i64, i64, i64}, false);
+  auto* extentType = llvm::FunctionType::get(i64, {i64}, false);
+  llvm::Function* fn =
+      llvm::Function::Create(bodyType, llvm::GlobalValue::ExternalLinkage, symbol, module);
+  llvm::Function* extentFn = llvm::Function::Create(
+      extentType, llvm::GlobalValue::ExternalLinkage, symbol + "_extent", module);
+  setTargetAttributes(fn, tm);
+  setTargetAttributes(extentFn, tm);
+  fn->addParamAttr(0, llvm::Attribute::ReadOnly);
+  fn->addParamAttr(0, llvm::Attribute::NoCapture);
+
+  builder.SetInsertPoint(llvm::BasicBlock::Create(c, "entry", fn));
+  EmitContext ctx{c, module, builder, graph, kernel};
+  ctx.function = fn;
+  ctx.extentFunction = extentFn;
+  ctx.args = fn->getArg(0);
+  ctx.batch = fn->getArg(1);
+  ctx.begin = fn->getArg(2);
+  ctx.end = fn->getArg(3);
+  ctx.args->setName("args");
+  ctx.batch->setName("batch");
+  ctx.begin->setName("begin");
+  ctx.end->setName("end");
+  extentFn->getArg(0)->setName("batch");
+  size_t slot = 0;
+  auto loadArg = [&](const ir::Node* n) {
+    llvm::Value* p = builder.CreateInBoundsGEP(ptr, ctx.args, ctx.constI64(int64_t(slot++)));
+    return builder.CreateAlignedLoad(ptr, p, llvm::Align(8), n->name);
+  };
+  for (const ir::Node* p : kernel.params) ctx.params[p] = loadArg(p);
+  for (const ir::Node* o : kernel.outputs) ctx.outputs[o] = loadArg(o);
+
+  DLC_RETURN_IF_ERROR(emitBody(ctx));
+  if (kernel.root && !extentFn->empty()) emitOutputNests(ctx, producerOutputs(kernel, *kernel.root));
+  builder.CreateRetVoid();
+  if (extentFn->empty())
+    return internalError("the ", ir::kernelKindName(kernel.kind), " emitter defined no extent");
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string kernelSymbol(int id) { return "dlc_k" + std::to_string(id); }
+
+StatusOr<CpuModule> compile(const ir::Graph& graph, const ir::KernelPlan& plan,
+                            const CpuCompileOptions& options) {
+  DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::TargetMachine> tm,
+                       createTargetMachine(options.cpu, options.optLevel));
+  llvm::LLVMContext context;
+  // LLVM's own warnings and remarks (e.g. "loop not vectorized") are kept
+  // for --dump-ir instead of going to stderr; errors still fail the build.
+  std::vector<std::string> diagnostics;
+  context.setDiagnosticHandlerCallBack(
+      [](const llvm::DiagnosticInfo* info, void* sink) {
+        std::string text;
+        llvm::raw_string_ostream os(text);
+        llvm::DiagnosticPrinterRawOStream printer(os);
+        info->print(printer);
+        os.flush();
+        static_cast<std::vector<std::string>*>(sink)->push_back(
+            std::string(llvm::LLVMContext::getDiagnosticMessagePrefix(info->getSeverity())) +
+            ": " + text);
+      },
+      &diagnostics);
+  auto module = std::make_unique<llvm::Module>(graph.name, context);
+  module->setTargetTriple(tm->getTargetTriple().str());
+  module->setDataLayout(tm->createDataLayout());
+  llvm::IRBuilder<> builder(context);
+  // Contraction into FMA is always allowed; reductions add `reassoc` on
+  // their accumulation only. No nnan/ninf: NaN and inf behave as IEEE.
+  llvm::FastMathFlags fmf;
+  fmf.setAllowContract();
+  builder.setFastMathFlags(fmf);
+
+  CpuModule result;
+  for (const ir::Kernel& kernel : plan.kernels) {
+    Status s = emitKernel(*module, builder, *tm, graph, kernel);
+    if (!s.ok())
+      return s.withContext(strCat(graph.sourceFile.empty() ? graph.name : graph.sourceFile,
+                                  ": kernel ", kernel.id, " (", kernel.label(), ")"));
+    result.symbols.push_back(kernelSymbol(kernel.id));
+  }
+  std::string verifierText;
+  llvm::raw_string_ostream vos(verifierText);
+  if (llvm::verifyModule(*module, &vos)) {
+    vos.flush();
+    return internalError("the CPU backend emitted invalid LLVM IR: ", verifierText);
+  }
+  DLC_ASSIGN_OR_RETURN(MachineCode code, optimizeAndEmit(*module, *tm, options.optLevel));
+  DLC_ASSIGN_OR_RETURN(result.sharedObject, linkSharedObject(code.object));
+  result.optimizedIR = std::move(code.optimizedIR);
+  result.assembly = std::move(code.assembly);
+  result.diagnostics = std::move(diagnostics);
+  return result;
+}
+
+}  // namespace dlc::cpu

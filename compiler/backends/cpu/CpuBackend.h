@@ -1,0 +1,50 @@
+// The LLVM CPU backend: the kernels of a fused program -> one LLVM module ->
+// O3 for the host CPU -> object code -> an ELF shared object that the
+// runtime loads with dlopen, without LLVM.
+//
+// Every kernel k of the plan becomes two exported symbols (the ABI in
+// runtime/src/Manifest.h):
+//   extern "C" void dlc_k<k>(void* const* args, int64_t batch, int64_t begin, int64_t end);
+//   extern "C" int64_t dlc_k<k>_extent(int64_t batch);
+// args = the kernel's params then outputs. The runtime calls dlc_k<k> on
+// disjoint chunks of [0, extent) from several threads; each kernel kind
+// chooses an extent whose chunks write disjoint outputs (loop: blocks of the
+// collapsed output; reduction/row/pool: kept/outer rows; contraction: tiles).
+//
+// Linking: the object file is turned into a shared object by the system
+// compiler driver (`cc -shared -nostdlib`), run without a shell in a private
+// temp dir. Debian's llvm-19-dev ships no lld library to link in-process,
+// and TVM's export_library does the same. Kernels call no libm: exp/log/
+// tanh/erf/pow are inline polynomial approximations (MathApprox.h).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ir/Graph.h"
+#include "ir/Kernel.h"
+#include "support/Status.h"
+
+namespace dlc::cpu {
+
+struct CpuCompileOptions {
+  std::string cpu = "";  // "" = host CPU name + features
+  int optLevel = 3;
+};
+
+struct CpuModule {
+  std::vector<uint8_t> sharedObject;
+  std::string optimizedIR;
+  std::string assembly;
+  std::vector<std::string> symbols;  // per kernel, KernelPlan order
+  std::vector<std::string> diagnostics;  // LLVM warnings/remarks ("loop not vectorized")
+};
+
+// The symbol of kernel `id`: "dlc_k<id>"; its extent function adds "_extent".
+std::string kernelSymbol(int id);
+
+StatusOr<CpuModule> compile(const ir::Graph& graph, const ir::KernelPlan& plan,
+                            const CpuCompileOptions& options);
+
+}  // namespace dlc::cpu

@@ -1,0 +1,84 @@
+// Fused epilogues after a root op. See Epilogue.h.
+#include "compiler/backends/cpu/Epilogue.h"
+
+#include <algorithm>
+#include <memory>
+
+namespace dlc::cpu {
+
+namespace {
+
+std::vector<const ir::Node*> dependentsOf(const ir::Kernel& kernel, const ir::Node& root) {
+  std::vector<const ir::Node*> dependents{&root};
+  for (const ir::Node* n : kernel.nodes) {
+    bool readsRoot = std::any_of(n->inputs.begin(), n->inputs.end(), [&](const ir::Node* in) {
+      return std::find(dependents.begin(), dependents.end(), in) != dependents.end();
+    });
+    if (readsRoot) dependents.push_back(n);
+  }
+  return dependents;
+}
+
+bool contains(const std::vector<const ir::Node*>& v, const ir::Node* n) {
+  return std::find(v.begin(), v.end(), n) != v.end();
+}
+
+}  // namespace
+
+std::vector<const ir::Node*> producerOutputs(const ir::Kernel& kernel, const ir::Node& root) {
+  std::vector<const ir::Node*> dependents = dependentsOf(kernel, root);
+  std::vector<const ir::Node*> out;
+  for (const ir::Node* o : kernel.outputs)
+    if (!contains(dependents, o)) out.push_back(o);
+  return out;
+}
+
+Status checkEpilogue(const ir::Kernel& kernel, const ir::Node& root) {
+  const std::vector<int64_t>& rootDims = root.type.shape.dims();
+  std::vector<const ir::Node*> dependents{&root};
+  for (const ir::Node* n : kernel.nodes) {
+    if (n == &root) continue;
+    DLC_RETURN_IF_ERROR(ElementEmitter::checkSupported(*n));
+    bool readsRoot = std::any_of(n->inputs.begin(), n->inputs.end(), [&](const ir::Node* in) {
+      return std::find(dependents.begin(), dependents.end(), in) != dependents.end();
+    });
+    if (!readsRoot) continue;
+    if (n->type.shape.dims() != rootDims || !ir::isElementwise(n->op) ||
+        n->op == ir::OpKind::BatchNorm)
+      return unsupported(n->describe(), ": the CPU backend fuses only elementwise ops of shape ",
+                         root.type.shape.str(), " after ", root.describe());
+    dependents.push_back(n);
+  }
+  return Status::OK();
+}
+
+void storeOutputs(EmitContext& ctx, ElementEmitter& em, const ir::Node& root,
+                  llvm::Value* rootValue, llvm::ArrayRef<llvm::Value*> outIndex, unsigned width) {
+  llvm::Value* value = ir::isFloat(root.type.dtype) ? ctx.roundTo(root.type.dtype, rootValue)
+                                                    : rootValue;
+  em.forget();
+  em.provide(&root, [value](llvm::ArrayRef<llvm::Value*>, unsigned) { return value; });
+  std::vector<const ir::Node*> dependents = dependentsOf(ctx.kernel, root);
+  for (const ir::Node* out : ctx.kernel.outputs) {
+    if (!contains(dependents, out)) continue;  // a producer output: emitOutputNests
+    llvm::Value* v = out == &root ? value : em.emit(out, outIndex, width);
+    em.store(out, outIndex, v, width);
+  }
+  em.forget();
+}
+
+StatusOr<EpilogueFn> makeEpilogue(EmitContext& ctx, const ir::Node& root) {
+  DLC_RETURN_IF_ERROR(checkEpilogue(ctx.kernel, root));
+  auto em = std::make_shared<ElementEmitter>(ctx);
+  const ir::Node* rootPtr = &root;
+  EmitContext* c = &ctx;
+  return EpilogueFn([em, rootPtr, c](llvm::IRBuilderBase& b, llvm::Value* acc,
+                                     llvm::ArrayRef<llvm::Value*> outIndex, unsigned width) {
+    // The contraction emitter emits with the kernel's builder.
+    DLC_CHECK(&b == static_cast<llvm::IRBuilderBase*>(&c->builder),
+              "the epilogue must be emitted with the kernel's builder");
+    storeOutputs(*c, *em, *rootPtr, acc, outIndex, width);
+  });
+}
+
+}  // namespace dlc::cpu

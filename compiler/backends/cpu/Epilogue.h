@@ -1,0 +1,34 @@
+// The fused elementwise epilogue of a kernel with a root op (contraction,
+// reduction, row op, pool).
+//
+// checkEpilogue verifies that every member depending on the root is an
+// elementwise op of the root's exact shape, so the root's value is needed
+// exactly at the output index being stored, never broadcast or remapped.
+// Kernel outputs are either such epilogue members (or the root) or
+// producer outputs: members the root reads, also needed outside the
+// kernel; the driver stores those in separate loop nests (emitOutputNests).
+//
+// storeOutputs computes every epilogue output at `outIndex` with the root's
+// value supplied (ElementEmitter provider) and stores it. makeEpilogue wraps that
+// as the EpilogueFn that ContractionEmitter.h expects. No loops are emitted.
+#pragma once
+
+#include "compiler/backends/cpu/ContractionEmitter.h"
+#include "compiler/backends/cpu/ElementEmitter.h"
+
+namespace dlc::cpu {
+
+Status checkEpilogue(const ir::Kernel& kernel, const ir::Node& root);
+
+// Outputs of `kernel` that do not depend on `root` (input-side producers).
+std::vector<const ir::Node*> producerOutputs(const ir::Kernel& kernel, const ir::Node& root);
+
+// `rootValue` is in the root's compute type (a float for float roots),
+// scalar or a `width`-lane vector along the last output dim.
+void storeOutputs(EmitContext& ctx, ElementEmitter& em, const ir::Node& root,
+                  llvm::Value* rootValue, llvm::ArrayRef<llvm::Value*> outIndex,
+                  unsigned width = 1);
+
+StatusOr<EpilogueFn> makeEpilogue(EmitContext& ctx, const ir::Node& root);
+
+}  // namespace dlc::cpu

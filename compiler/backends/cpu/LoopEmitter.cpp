@@ -1,0 +1,198 @@
+// Loop kernels: elementwise ops, broadcasts and index remaps as one loop nest
+// per distinct output shape.
+//
+// Dims that every member and param treats alike (all full or all broadcast)
+// are collapsed, so a pure elementwise chain becomes one flat loop that the
+// loop vectorizer turns into AVX2/AVX-512 code. The extent counts blocks of
+// up to kBlock elements of the innermost dim times the outer dims; a
+// multi-output kernel whose outputs differ in shape runs one nest per shape,
+// each nest taking its proportional share of every chunk. The batch dim is
+// never merged with others (it keeps index math affine in N).
+#include <algorithm>
+#include <set>
+
+#include "compiler/backends/cpu/ElementEmitter.h"
+#include "compiler/backends/cpu/KernelEmitters.h"
+
+namespace dlc::cpu {
+namespace {
+
+constexpr int64_t kBlock = 4096;
+
+// Collapses adjacent static dims of `outDims` that all `nodes` treat alike;
+// records each node's collapsed dims in `em` and returns the output's.
+std::vector<int64_t> collapse(ElementEmitter& em, const std::vector<int64_t>& outDims,
+                              const std::vector<const ir::Node*>& nodes) {
+  size_t r = outDims.size();
+  auto aligned = [&](const ir::Node* n) {
+    std::vector<int64_t> a(r, 1);
+    const std::vector<int64_t>& d = n->type.shape.dims();
+    std::copy(d.begin(), d.end(), a.begin() + long(r - d.size()));
+    return a;
+  };
+  std::vector<std::vector<int64_t>> all;
+  for (const ir::Node* n : nodes) all.push_back(aligned(n));
+  // groups[g] = [first, last] dims of outDims.
+  std::vector<std::pair<size_t, size_t>> groups;
+  for (size_t i = 0; i < r; ++i) {
+    bool merge = !groups.empty() && outDims[i] != ir::kBatch && outDims[i - 1] != ir::kBatch;
+    for (size_t k = 0; merge && k < all.size(); ++k) {
+      bool prevFull = all[k][i - 1] == outDims[i - 1], prevOne = all[k][i - 1] == 1;
+      bool curFull = all[k][i] == outDims[i], curOne = all[k][i] == 1;
+      if (!((prevFull && curFull) || (prevOne && curOne))) merge = false;
+    }
+    if (merge)
+      groups.back().second = i;
+    else
+      groups.push_back({i, i});
+  }
+  auto view = [&](const std::vector<int64_t>& a) {
+    std::vector<int64_t> v;
+    for (auto [f, l] : groups) {
+      if (f == l) {
+        v.push_back(a[f]);
+        continue;
+      }
+      int64_t p = 1;
+      for (size_t i = f; i <= l; ++i) p *= a[i];
+      v.push_back(p);
+    }
+    return v;
+  };
+  for (size_t k = 0; k < nodes.size(); ++k) em.setDims(nodes[k], view(all[k]));
+  return view(outDims);
+}
+
+bool collapsible(const ir::Kernel& kernel) {
+  for (const ir::Node* n : kernel.nodes)
+    if (!(ir::isElementwise(n->op) || n->op == ir::OpKind::BroadcastTo) ||
+        n->op == ir::OpKind::BatchNorm)
+      return false;
+  return true;
+}
+
+struct Nest {
+  std::vector<int64_t> dims;
+  std::vector<const ir::Node*> outputs;
+};
+
+// Number of blocks of the innermost dim.
+llvm::Value* blocksOf(EmitContext& ctx, int64_t inner) {
+  if (inner != ir::kBatch) return ctx.constI64(inner <= kBlock ? 1 : (inner + kBlock - 1) / kBlock);
+  llvm::IRBuilderBase& b = ctx.builder;
+  return b.CreateUDiv(b.CreateAdd(ctx.batch, ctx.constI64(kBlock - 1)), ctx.constI64(kBlock));
+}
+
+// Step count of a nest: outer dims × blocks of the innermost dim.
+llvm::Value* stepsOf(EmitContext& ctx, const std::vector<int64_t>& dims) {
+  if (dims.empty()) return ctx.constI64(1);
+  llvm::Value* outer = ctx.product(dims, 0, dims.size() - 1);
+  return ctx.builder.CreateMul(outer, blocksOf(ctx, dims.back()));
+}
+
+void emitNest(EmitContext& ctx, ElementEmitter& em, const Nest& nest, llvm::Value* lo,
+              llvm::Value* hi) {
+  llvm::IRBuilderBase& b = ctx.builder;
+  const std::vector<int64_t>& dims = nest.dims;
+  if (dims.empty()) {
+    emitFor(b, lo, hi, ctx.constI64(1), "scalar", [&](llvm::Value*) {
+      em.forget();
+      for (const ir::Node* out : nest.outputs) em.store(out, {}, em.emit(out, {}));
+    });
+    return;
+  }
+  size_t r = dims.size();
+  emitFor(b, lo, hi, ctx.constI64(1), "step", [&](llvm::Value* step) {
+    llvm::Value* nb = blocksOf(ctx, dims.back());
+    llvm::Value* outer = b.CreateUDiv(step, nb);
+    llvm::Value* blk = b.CreateURem(step, nb);
+    // Delinearise the outer step over dims[0, r-1).
+    std::vector<llvm::Value*> index(r);
+    for (size_t i = r - 1; i-- > 0;) {
+      if (i == 0) {
+        index[i] = outer;
+        break;
+      }
+      llvm::Value* d = ctx.dim(dims[i]);
+      index[i] = dims[i] == 1 ? ctx.constI64(0) : b.CreateURem(outer, d);
+      outer = dims[i] == 1 ? outer : b.CreateUDiv(outer, d);
+    }
+    llvm::Value* j0 = b.CreateMul(blk, ctx.constI64(kBlock));
+    llvm::Value* j1 = b.CreateBinaryIntrinsic(llvm::Intrinsic::smin,
+                                              b.CreateAdd(j0, ctx.constI64(kBlock)),
+                                              ctx.dim(dims.back()));
+    emitFor(b, j0, j1, ctx.constI64(1), "i", [&](llvm::Value* j) {
+      em.forget();
+      index[r - 1] = j;
+      for (const ir::Node* out : nest.outputs) em.store(out, index, em.emit(out, index));
+    }, /*vectorize=*/true);
+  });
+}
+
+}  // namespace
+
+llvm::Value* scaleStep(EmitContext& ctx, llvm::Value* step, llvm::Value* total,
+                       llvm::Value* extent) {
+  llvm::IRBuilderBase& b = ctx.builder;
+  return b.CreateUDiv(b.CreateMul(step, total), extent);
+}
+
+void emitOutputNests(EmitContext& ctx, const std::vector<const ir::Node*>& outputs) {
+  if (outputs.empty()) return;
+  llvm::IRBuilderBase& b = ctx.builder;
+  ElementEmitter em(ctx);
+  std::vector<Nest> nests;
+  for (const ir::Node* out : outputs) {
+    const std::vector<int64_t>& d = out->type.shape.dims();
+    auto it = std::find_if(nests.begin(), nests.end(), [&](const Nest& n) { return n.dims == d; });
+    if (it == nests.end()) nests.push_back({d, {out}});
+    else it->outputs.push_back(out);
+  }
+  llvm::Value* extent = b.CreateBinaryIntrinsic(
+      llvm::Intrinsic::smax, b.CreateCall(ctx.extentFunction, {ctx.batch}), ctx.constI64(1));
+  for (const Nest& nest : nests) {
+    llvm::Value* total = stepsOf(ctx, nest.dims);
+    emitNest(ctx, em, nest, scaleStep(ctx, ctx.begin, total, extent),
+             scaleStep(ctx, ctx.end, total, extent));
+  }
+}
+
+Status emitLoopKernel(EmitContext& ctx) {
+  const ir::Kernel& kernel = ctx.kernel;
+  for (const ir::Node* n : kernel.nodes) DLC_RETURN_IF_ERROR(ElementEmitter::checkSupported(*n));
+  ElementEmitter em(ctx);
+  std::vector<Nest> nests;
+  for (const ir::Node* out : kernel.outputs) {
+    const std::vector<int64_t>& d = out->type.shape.dims();
+    auto it = std::find_if(nests.begin(), nests.end(), [&](const Nest& n) { return n.dims == d; });
+    if (it == nests.end()) nests.push_back({d, {out}});
+    else it->outputs.push_back(out);
+  }
+  if (nests.empty()) return internalError("loop kernel ", kernel.id, " has no outputs");
+  if (nests.size() == 1 && collapsible(kernel)) {
+    std::vector<const ir::Node*> nodes(kernel.nodes.begin(), kernel.nodes.end());
+    for (const ir::Node* p : kernel.params) nodes.push_back(p);
+    nests[0].dims = collapse(em, nests[0].dims, nodes);
+  }
+  if (nests.size() == 1) {
+    ctx.defineExtent([&] { return stepsOf(ctx, nests[0].dims); });
+    emitNest(ctx, em, nests[0], ctx.begin, ctx.end);
+    return Status::OK();
+  }
+  // Several shapes: the extent is the first nest's step count (at least 1);
+  // every nest takes its proportional share of a chunk.
+  auto extentOf = [&] {
+    return ctx.builder.CreateBinaryIntrinsic(llvm::Intrinsic::smax, stepsOf(ctx, nests[0].dims),
+                                             ctx.constI64(1));
+  };
+  ctx.defineExtent(extentOf);
+  llvm::Value* extent = extentOf();
+  for (const Nest& nest : nests) {
+    llvm::Value* total = stepsOf(ctx, nest.dims);
+    emitNest(ctx, em, nest, scaleStep(ctx, ctx.begin, total, extent),
+             scaleStep(ctx, ctx.end, total, extent));
+  }
+  return Status::OK();
+}
+
+}  // namespace dlc::cpu

@@ -1,0 +1,191 @@
+// Optimisation, object emission and shared-object linking. See ModuleCompiler.h.
+#include "compiler/backends/cpu/ModuleCompiler.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <sstream>
+
+#include <llvm/Analysis/CGSCCPassManager.h>
+#include <llvm/Analysis/LoopAnalysisManager.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/PassManager.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/TargetParser/Host.h>
+#include <llvm/Transforms/Utils/Cloning.h>
+
+extern char** environ;
+
+namespace dlc::cpu {
+namespace {
+
+void initializeTargets() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+llvm::OptimizationLevel passLevel(int optLevel) {
+  switch (optLevel) {
+    case 0: return llvm::OptimizationLevel::O0;
+    case 1: return llvm::OptimizationLevel::O1;
+    case 2: return llvm::OptimizationLevel::O2;
+    default: return llvm::OptimizationLevel::O3;
+  }
+}
+
+StatusOr<std::string> emitFile(llvm::Module& module, llvm::TargetMachine& tm,
+                               llvm::CodeGenFileType type) {
+  llvm::SmallString<0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  llvm::legacy::PassManager pm;
+  if (tm.addPassesToEmitFile(pm, os, nullptr, type))
+    return internalError("the LLVM target cannot emit this file type");
+  pm.run(module);
+  return std::string(buffer.str());
+}
+
+Status readFile(const std::string& path, std::vector<uint8_t>& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return internalError("cannot read the linked shared object ", path);
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return Status::OK();
+}
+
+// Removes the temp dir and its files on scope exit.
+struct TempDir {
+  std::string path;
+  std::vector<std::string> files;
+  ~TempDir() {
+    for (const std::string& f : files) ::unlink(f.c_str());
+    if (!path.empty()) ::rmdir(path.c_str());
+  }
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const std::string& cpu,
+                                                                   int optLevel) {
+  initializeTargets();
+  std::string triple = llvm::sys::getProcessTriple();
+  std::string error;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target) return unavailable("no LLVM target for ", triple, ": ", error);
+  std::string cpuName = cpu;
+  std::string features;
+  if (cpuName.empty()) {
+    cpuName = llvm::sys::getHostCPUName().str();
+    std::vector<std::string> list;
+    for (const auto& f : llvm::sys::getHostCPUFeatures())
+      list.push_back((f.second ? "+" : "-") + f.first().str());
+    std::sort(list.begin(), list.end());
+    for (const std::string& f : list) features += (features.empty() ? "" : ",") + f;
+  }
+  llvm::TargetOptions options;
+  llvm::CodeGenOptLevel level = optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+                                : optLevel == 0 ? llvm::CodeGenOptLevel::None
+                                                : llvm::CodeGenOptLevel::Default;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple, cpuName, features, options, llvm::Reloc::PIC_, std::nullopt, level));
+  if (!tm) return unavailable("cannot create an LLVM target machine for ", triple, " cpu ", cpuName);
+  return tm;
+}
+
+StatusOr<MachineCode> optimizeAndEmit(llvm::Module& module, llvm::TargetMachine& tm,
+                                      int optLevel) {
+  {
+    llvm::LoopAnalysisManager lam;
+    llvm::FunctionAnalysisManager fam;
+    llvm::CGSCCAnalysisManager cgam;
+    llvm::ModuleAnalysisManager mam;
+    llvm::PipelineTuningOptions pto;
+    pto.LoopVectorization = optLevel >= 2;
+    pto.SLPVectorization = optLevel >= 2;
+    llvm::PassBuilder pb(&tm, pto);
+    pb.registerModuleAnalyses(mam);
+    pb.registerCGSCCAnalyses(cgam);
+    pb.registerFunctionAnalyses(fam);
+    pb.registerLoopAnalyses(lam);
+    pb.crossRegisterProxies(lam, fam, cgam, mam);
+    llvm::ModulePassManager mpm = optLevel == 0
+                                      ? pb.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
+                                      : pb.buildPerModuleDefaultPipeline(passLevel(optLevel));
+    mpm.run(module, mam);
+  }
+  MachineCode code;
+  llvm::raw_string_ostream irOs(code.optimizedIR);
+  module.print(irOs, nullptr);
+  irOs.flush();
+  // Code generation mutates the IR (CodeGenPrepare), so each file type gets
+  // its own copy of the optimised module.
+  std::unique_ptr<llvm::Module> forAsm = llvm::CloneModule(module);
+  DLC_ASSIGN_OR_RETURN(code.assembly, emitFile(*forAsm, tm, llvm::CodeGenFileType::AssemblyFile));
+  DLC_ASSIGN_OR_RETURN(std::string obj, emitFile(module, tm, llvm::CodeGenFileType::ObjectFile));
+  code.object.assign(obj.begin(), obj.end());
+  return code;
+}
+
+StatusOr<std::vector<uint8_t>> linkSharedObject(const std::vector<uint8_t>& object) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/dlc-link-XXXXXX";
+  std::vector<char> buf(pattern.begin(), pattern.end());
+  buf.push_back('\0');
+  if (!::mkdtemp(buf.data()))
+    return unavailable("cannot create a temp dir ", pattern, ": ", std::strerror(errno));
+  TempDir dir{buf.data(), {}};
+  std::string objPath = dir.path + "/kernels.o";
+  std::string soPath = dir.path + "/kernels.so";
+  std::string logPath = dir.path + "/link.log";
+  dir.files = {objPath, soPath, logPath};
+  {
+    std::ofstream out(objPath, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(object.data()), std::streamsize(object.size()));
+    if (!out) return unavailable("cannot write ", objPath);
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, logPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  std::vector<std::string> argv = {"cc", "-shared", "-nostdlib", "-o", soPath, objPath};
+  std::vector<char*> cargv;
+  for (std::string& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, "cc", &actions, nullptr, cargv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    return unavailable("the CPU backend links kernels with the system C compiler driver `cc` "
+                       "(cc -shared -nostdlib), which could not be run: ",
+                       std::strerror(rc), rc == ENOENT ? " (cc is missing from PATH)" : "");
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return internalError("waitpid on cc failed: ", std::strerror(errno));
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::ifstream log(logPath);
+    std::stringstream ss;
+    ss << log.rdbuf();
+    return internalError("linking the kernels' shared object with `cc -shared -nostdlib` failed: ",
+                         ss.str());
+  }
+  std::vector<uint8_t> so;
+  DLC_RETURN_IF_ERROR(readFile(soPath, so));
+  return so;
+}
+
+}  // namespace dlc::cpu

@@ -1,0 +1,39 @@
+// Tiling parameters of the CPU GEMM (register tile and cache blocks).
+//
+// One register tile is MR rows x NR = NV vectors of VL float lanes; the
+// blocked loop nest packs KC x NC blocks of B and KC x mr panels of A into
+// stack buffers (BLIS / GotoBLAS style). The parameters are chosen from the
+// host's vector ISA, the machine the ModuleCompiler generates code for:
+// AVX-512 gets <16 x float> vectors and a 12 x 32 tile (24 of 32 zmm
+// registers hold accumulators), anything else <8 x float> and a 6 x 16 tile
+// (12 of 16 ymm registers). It does not tune for cache sizes at run time.
+#pragma once
+
+#include <cstdint>
+
+namespace dlc::cpu::gemm {
+
+struct GemmConfig {
+  unsigned vl = 8;   // float lanes per vector
+  unsigned nv = 2;   // vectors per tile row
+  unsigned mr = 6;   // rows of the full register tile
+  int64_t kc = 128;  // K block (rows of a packed B block)
+  int64_t mc = 96;   // rows of one extent step (a multiple of mr)
+  int64_t nc = 128;  // columns of one extent step (8 panels, a multiple of nr())
+  bool wideVectors = false;  // <16 x float>: the kernel asks for 512-bit registers
+
+  unsigned nr() const { return vl * nv; }
+  // Stack bytes of the packed B block, packed A panel and the accumulator
+  // scratch (used only when K spans several KC blocks).
+  int64_t stackBytes() const { return 4 * (kc * nc + kc * mr + mc * nc); }
+};
+
+// The configuration for a GEMM with `cols` output columns on the host CPU.
+// NC shrinks for narrow problems so that at least two extent steps exist
+// whenever cols > NR (a batch-1 dense layer still uses two threads).
+GemmConfig chooseGemmConfig(int64_t cols);
+
+// True if the host CPU has AVX-512F (read with llvm::sys::getHostCPUFeatures).
+bool hostHasAvx512();
+
+}  // namespace dlc::cpu::gemm

@@ -1,0 +1,86 @@
+// The GEMM loop nest: extent steps, K blocks and row tiles. See GemmEmitter.h.
+#include "compiler/backends/cpu/gemm/GemmEmitter.h"
+
+#include "compiler/backends/cpu/gemm/GemmStep.h"
+
+namespace dlc::cpu::gemm {
+namespace {
+
+llvm::Value* ceilDiv(llvm::IRBuilderBase& b, llvm::Value* x, int64_t d) {
+  llvm::Type* t = x->getType();
+  return b.CreateUDiv(b.CreateAdd(x, llvm::ConstantInt::get(t, d - 1)),
+                      llvm::ConstantInt::get(t, d));
+}
+
+llvm::Value* minI64(llvm::IRBuilderBase& b, llvm::Value* x, llvm::Value* y) {
+  return b.CreateSelect(b.CreateICmpSLT(x, y), x, y);
+}
+
+// `count` tiles of `mr` rows starting at block row `first`: pack A, then
+// run the micro-kernel over every panel.
+void emitRowTiles(GemmStep& s, unsigned mr, llvm::Value* first, llvm::Value* count,
+                  llvm::Value* panels) {
+  llvm::IRBuilderBase& b = s.b();
+  emitFor(b, s.c64(0), count, s.c64(1), "tile" + llvm::Twine(mr), [&](llvm::Value* t) {
+    llvm::Value* r0 = b.CreateAdd(first, b.CreateMul(t, s.c64(mr)));
+    packA(s, mr, r0);
+    emitFor(b, s.c64(0), panels, s.c64(1), "panel", [&](llvm::Value* jp) {
+      emitMicroKernel(s, mr, r0, jp);
+    });
+  });
+}
+
+}  // namespace
+
+void emitGemm(EmitContext& ctx, const GemmProblem& p, const GemmConfig& c) {
+  llvm::IRBuilderBase& b = ctx.builder;
+  const int64_t colBlocks = (p.cols + c.nc - 1) / c.nc;
+  auto stepCount = [&] {
+    llvm::Value* rowBlocks = ceilDiv(b, p.rows(), c.mc);
+    return b.CreateMul(b.CreateMul(p.batchCount(), rowBlocks), ctx.constI64(colBlocks));
+  };
+  ctx.defineExtent(stepCount);
+  if (c.wideVectors) ctx.function->addFnAttr("min-legal-vector-width", "512");
+
+  GemmStep s{ctx, p, c};
+  s.kBlocks = (p.k + c.kc - 1) / c.kc;
+  s.packedB = ctx.stackBuffer(ctx.f32(), c.kc * c.nc, "packed.b");
+  s.packedA = ctx.stackBuffer(ctx.f32(), c.kc * c.mr, "packed.a");
+  if (s.kBlocks > 1) s.scratch = ctx.stackBuffer(ctx.f32(), c.mc * c.nc, "acc.scratch");
+
+  llvm::Value* rows = p.rows();
+  llvm::Value* rowBlocks = ceilDiv(b, rows, c.mc);
+  emitFor(b, ctx.begin, ctx.end, ctx.constI64(1), "step", [&](llvm::Value* step) {
+    llvm::Value* nb = b.CreateURem(step, ctx.constI64(colBlocks));
+    llvm::Value* rest = b.CreateUDiv(step, ctx.constI64(colBlocks));
+    llvm::Value* mb = b.CreateURem(rest, rowBlocks);
+    s.bi = b.CreateUDiv(rest, rowBlocks);
+    s.i0 = b.CreateMul(mb, ctx.constI64(c.mc));
+    s.j0 = b.CreateMul(nb, ctx.constI64(c.nc));
+    llvm::Value* blockRows = minI64(b, ctx.constI64(c.mc), b.CreateSub(rows, s.i0));
+    s.nCols = minI64(b, ctx.constI64(c.nc), b.CreateSub(ctx.constI64(p.cols), s.j0));
+    llvm::Value* panels = ceilDiv(b, s.nCols, c.nr());
+    s.direct = p.directB ? b.CreateICmpSLT(blockRows, ctx.constI64(c.mr)) : nullptr;
+
+    // Row tiling: full MR tiles, then 4-row tiles, then single rows.
+    llvm::Value* fullTiles = b.CreateUDiv(blockRows, ctx.constI64(c.mr));
+    llvm::Value* afterFull = b.CreateMul(fullTiles, ctx.constI64(c.mr));
+    llvm::Value* rem = b.CreateSub(blockRows, afterFull);
+    llvm::Value* quads = b.CreateUDiv(rem, ctx.constI64(4));
+    llvm::Value* afterQuads = b.CreateAdd(afterFull, b.CreateMul(quads, ctx.constI64(4)));
+    llvm::Value* singles = b.CreateSub(blockRows, afterQuads);
+
+    emitFor(b, ctx.constI64(0), ctx.constI64(s.kBlocks), ctx.constI64(1), "kblock",
+            [&](llvm::Value* kb) {
+              s.kb = kb;
+              s.k0 = b.CreateMul(kb, ctx.constI64(c.kc));
+              s.kc = minI64(b, ctx.constI64(c.kc), b.CreateSub(ctx.constI64(p.k), s.k0));
+              packB(s, panels);
+              emitRowTiles(s, c.mr, ctx.constI64(0), fullTiles, panels);
+              if (c.mr > 4) emitRowTiles(s, 4, afterFull, quads, panels);
+              emitRowTiles(s, 1, afterQuads, singles, panels);
+            });
+  });
+}
+
+}  // namespace dlc::cpu::gemm

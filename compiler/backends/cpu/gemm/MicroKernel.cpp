@@ -1,0 +1,174 @@
+// The register-tiled micro-kernel: an mr x NR tile of C held in mr x NV
+// vector accumulators. Per k it loads NV vectors of the B panel, broadcasts
+// mr packed A values and issues mr x NV llvm.fma calls. After the K block
+// the tile goes either to the stack scratch block (more K blocks follow) or,
+// register by register, through GemmProblem::output (bias + fused epilogue
+// + store); lanes past the last column are handed over one at a time.
+#include <llvm/IR/Intrinsics.h>
+
+#include "compiler/backends/cpu/gemm/GemmStep.h"
+
+namespace dlc::cpu::gemm {
+namespace {
+
+using Tile = std::vector<llvm::Value*>;  // index r * nv + v
+
+// for (kk = 0; kk < kc; ++kk) tile = body(kk, tile), with the tile in PHIs.
+Tile emitAccumulateLoop(GemmStep& s, Tile init,
+                        const std::function<Tile(llvm::Value*, const Tile&)>& body) {
+  llvm::IRBuilderBase& b = s.b();
+  llvm::Function* fn = b.GetInsertBlock()->getParent();
+  llvm::BasicBlock* pre = b.GetInsertBlock();
+  llvm::BasicBlock* head = llvm::BasicBlock::Create(s.ctx.llvm, "mk.head", fn);
+  llvm::BasicBlock* loop = llvm::BasicBlock::Create(s.ctx.llvm, "mk.loop", fn);
+  llvm::BasicBlock* exit = llvm::BasicBlock::Create(s.ctx.llvm, "mk.exit", fn);
+  b.CreateBr(head);
+  b.SetInsertPoint(head);
+  llvm::PHINode* kk = b.CreatePHI(s.ctx.i64(), 2, "mk.kk");
+  kk->addIncoming(s.c64(0), pre);
+  Tile phis;
+  for (llvm::Value* v : init) {
+    llvm::PHINode* phi = b.CreatePHI(v->getType(), 2, "acc");
+    phi->addIncoming(v, pre);
+    phis.push_back(phi);
+  }
+  b.CreateCondBr(b.CreateICmpSLT(kk, s.kc), loop, exit);
+  b.SetInsertPoint(loop);
+  Tile next = body(kk, phis);
+  kk->addIncoming(b.CreateAdd(kk, s.c64(1), "", /*HasNUW=*/true, /*HasNSW=*/true),
+                  b.GetInsertBlock());
+  for (size_t t = 0; t < phis.size(); ++t)
+    llvm::cast<llvm::PHINode>(phis[t])->addIncoming(next[t], b.GetInsertBlock());
+  b.CreateBr(head);
+  b.SetInsertPoint(exit);
+  return phis;
+}
+
+// Address of scratch element (block row, block column).
+llvm::Value* scratchPtr(GemmStep& s, llvm::Value* row, llvm::Value* col) {
+  llvm::IRBuilderBase& b = s.b();
+  llvm::Value* off = b.CreateAdd(b.CreateMul(row, s.c64(s.config.nc)), col);
+  return b.CreateInBoundsGEP(s.ctx.f32(), s.scratch, off);
+}
+
+// Hands one accumulator vector at global (i, j) to the output callback.
+void emitOutputVector(GemmStep& s, llvm::Value* i, llvm::Value* j, llvm::Value* acc) {
+  llvm::IRBuilderBase& b = s.b();
+  const int64_t cols = s.problem.cols;
+  const unsigned vl = s.config.vl;
+  llvm::Function* fn = b.GetInsertBlock()->getParent();
+  if (cols % int64_t(s.config.nr()) == 0) {
+    s.problem.output(s.bi, i, j, acc, vl);
+    return;
+  }
+  llvm::BasicBlock* vecBB = llvm::BasicBlock::Create(s.ctx.llvm, "out.vec", fn);
+  llvm::BasicBlock* doneBB = llvm::BasicBlock::Create(s.ctx.llvm, "out.done", fn);
+  if (cols % int64_t(vl) == 0) {
+    b.CreateCondBr(b.CreateICmpSLT(j, s.c64(cols)), vecBB, doneBB);
+  } else {
+    llvm::BasicBlock* edgeBB = llvm::BasicBlock::Create(s.ctx.llvm, "out.edge", fn);
+    b.CreateCondBr(b.CreateICmpSLE(b.CreateAdd(j, s.c64(vl)), s.c64(cols)), vecBB, edgeBB);
+    b.SetInsertPoint(edgeBB);
+    emitFor(b, s.c64(0), b.CreateSub(s.c64(cols), j), s.c64(1), "out.lane",
+            [&](llvm::Value* l) {
+              s.problem.output(s.bi, i, b.CreateAdd(j, l), b.CreateExtractElement(acc, l), 1);
+            });
+    b.CreateBr(doneBB);
+  }
+  b.SetInsertPoint(vecBB);
+  s.problem.output(s.bi, i, j, acc, vl);
+  b.CreateBr(doneBB);
+  b.SetInsertPoint(doneBB);
+}
+
+}  // namespace
+
+void emitMicroKernel(GemmStep& s, unsigned mr, llvm::Value* r0, llvm::Value* jp) {
+  llvm::IRBuilderBase& b = s.b();
+  const GemmConfig& c = s.config;
+  llvm::Function* fn = b.GetInsertBlock()->getParent();
+  llvm::Type* f32 = s.ctx.f32();
+  llvm::FixedVectorType* vt = s.vecTy();
+  const unsigned nv = c.nv, vl = c.vl;
+
+  // The B panel: packed (row stride NR) or, for direct steps, B in place.
+  llvm::Value* bPtr = b.CreateInBoundsGEP(f32, s.packedB, b.CreateMul(jp, s.c64(c.kc * c.nr())));
+  llvm::Value* bStride = s.c64(c.nr());
+  llvm::Align bAlign(4 * vl);
+  if (s.direct) {
+    llvm::Value* useDirect = b.CreateAnd(s.direct, s.panelFull(jp));
+    llvm::Value* col = b.CreateAdd(s.j0, b.CreateMul(jp, s.c64(c.nr())));
+    llvm::Value* off =
+        b.CreateAdd(b.CreateMul(s.k0, s.c64(s.problem.directBStride)), col);
+    llvm::Value* inPlace = b.CreateInBoundsGEP(f32, s.problem.directB(s.bi), off);
+    bPtr = b.CreateSelect(useDirect, inPlace, bPtr);
+    bStride = b.CreateSelect(useDirect, s.c64(s.problem.directBStride), bStride);
+    bAlign = llvm::Align(4);
+  }
+
+  // Initial accumulators: zero, or the scratch partial sums after block 0.
+  llvm::Value* colInBlock = b.CreateMul(jp, s.c64(c.nr()));
+  Tile init;
+  llvm::Value* zero = llvm::Constant::getNullValue(vt);
+  for (unsigned r = 0; r < mr; ++r) {
+    for (unsigned v = 0; v < nv; ++v) {
+      if (!s.scratch) {
+        init.push_back(zero);
+        continue;
+      }
+      llvm::Value* p = scratchPtr(s, b.CreateAdd(r0, s.c64(r)),
+                                  b.CreateAdd(colInBlock, s.c64(v * vl)));
+      llvm::Value* partial = b.CreateAlignedLoad(vt, p, llvm::Align(4 * vl));
+      init.push_back(b.CreateSelect(b.CreateICmpEQ(s.kb, s.c64(0)), zero, partial));
+    }
+  }
+
+  Tile acc = emitAccumulateLoop(s, init, [&](llvm::Value* kk, const Tile& in) {
+    Tile out(in.size());
+    std::vector<llvm::Value*> bv(nv);
+    llvm::Value* rowPtr = b.CreateInBoundsGEP(f32, bPtr, b.CreateMul(kk, bStride));
+    for (unsigned v = 0; v < nv; ++v)
+      bv[v] = b.CreateAlignedLoad(vt, b.CreateConstInBoundsGEP1_64(f32, rowPtr, v * vl), bAlign);
+    llvm::Value* aRow = b.CreateInBoundsGEP(f32, s.packedA, b.CreateMul(kk, s.c64(mr)));
+    for (unsigned r = 0; r < mr; ++r) {
+      llvm::Value* a = b.CreateAlignedLoad(f32, b.CreateConstInBoundsGEP1_64(f32, aRow, r),
+                                           llvm::Align(4));
+      llvm::Value* splat = b.CreateVectorSplat(vl, a);
+      for (unsigned v = 0; v < nv; ++v)
+        out[r * nv + v] = b.CreateIntrinsic(llvm::Intrinsic::fma, {vt},
+                                            {splat, bv[v], in[r * nv + v]});
+    }
+    return out;
+  });
+
+  auto emitOutputs = [&] {
+    llvm::Value* jPanel = b.CreateAdd(s.j0, colInBlock);
+    for (unsigned r = 0; r < mr; ++r) {
+      llvm::Value* i = b.CreateAdd(s.i0, b.CreateAdd(r0, s.c64(r)));
+      for (unsigned v = 0; v < nv; ++v)
+        emitOutputVector(s, i, b.CreateAdd(jPanel, s.c64(v * vl)), acc[r * nv + v]);
+    }
+  };
+  if (!s.scratch) {
+    emitOutputs();
+    return;
+  }
+  llvm::BasicBlock* lastBB = llvm::BasicBlock::Create(s.ctx.llvm, "mk.last", fn);
+  llvm::BasicBlock* spillBB = llvm::BasicBlock::Create(s.ctx.llvm, "mk.spill", fn);
+  llvm::BasicBlock* doneBB = llvm::BasicBlock::Create(s.ctx.llvm, "mk.done", fn);
+  b.CreateCondBr(b.CreateICmpEQ(s.kb, s.c64(s.kBlocks - 1)), lastBB, spillBB);
+  b.SetInsertPoint(spillBB);
+  for (unsigned r = 0; r < mr; ++r)
+    for (unsigned v = 0; v < nv; ++v)
+      b.CreateAlignedStore(acc[r * nv + v],
+                           scratchPtr(s, b.CreateAdd(r0, s.c64(r)),
+                                      b.CreateAdd(colInBlock, s.c64(v * vl))),
+                           llvm::Align(4 * vl));
+  b.CreateBr(doneBB);
+  b.SetInsertPoint(lastBB);
+  emitOutputs();
+  b.CreateBr(doneBB);
+  b.SetInsertPoint(doneBB);
+}
+
+}  // namespace dlc::cpu::gemm

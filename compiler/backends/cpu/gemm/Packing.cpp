@@ -1,0 +1,93 @@
+// Packing of A panels and B blocks into the stack buffers the micro-kernel
+// streams. B panels are NR floats wide: full panels are read with vector
+// loads of B (or gathered lane by lane when GemmProblem::loadB is strided,
+// as for im2col), the edge panel lane by lane with columns past `cols`
+// zeroed. A panels are exactly mr rows (the row tiling never pads rows).
+#include "compiler/backends/cpu/gemm/GemmStep.h"
+
+namespace dlc::cpu::gemm {
+
+llvm::Value* GemmStep::panelFull(llvm::Value* jp) const {
+  llvm::Value* endCol = ctx.builder.CreateMul(ctx.builder.CreateAdd(jp, c64(1)),
+                                              c64(config.nr()));
+  return ctx.builder.CreateICmpSLE(endCol, nCols);
+}
+
+namespace {
+
+// One vector of B at k, columns j .. j+VL-1, zero past `cols`, lane by lane.
+llvm::Value* loadEdgeVector(GemmStep& s, llvm::Value* k, llvm::Value* j) {
+  llvm::IRBuilderBase& b = s.b();
+  llvm::Value* lastCol = s.c64(s.problem.cols - 1);
+  llvm::Value* vec = llvm::Constant::getNullValue(s.vecTy());
+  for (unsigned l = 0; l < s.config.vl; ++l) {
+    llvm::Value* jl = b.CreateAdd(j, s.c64(l));
+    llvm::Value* valid = b.CreateICmpSLE(jl, lastCol);
+    llvm::Value* x = s.problem.loadB(s.bi, k, b.CreateSelect(valid, jl, lastCol), 1);
+    vec = b.CreateInsertElement(vec, b.CreateSelect(valid, x, s.ctx.constF32(0)), l);
+  }
+  return vec;
+}
+
+}  // namespace
+
+void packB(GemmStep& s, llvm::Value* panels) {
+  llvm::IRBuilderBase& b = s.b();
+  const GemmConfig& c = s.config;
+  llvm::Function* fn = b.GetInsertBlock()->getParent();
+  emitFor(b, s.c64(0), panels, s.c64(1), "pb.panel", [&](llvm::Value* jp) {
+    llvm::Value* full = s.panelFull(jp);
+    llvm::Value* skip = s.direct ? b.CreateAnd(full, s.direct) : b.getFalse();
+    llvm::BasicBlock* packBB = llvm::BasicBlock::Create(s.ctx.llvm, "pb.pack", fn);
+    llvm::BasicBlock* doneBB = llvm::BasicBlock::Create(s.ctx.llvm, "pb.done", fn);
+    b.CreateCondBr(skip, doneBB, packBB);
+    b.SetInsertPoint(packBB);
+    llvm::Value* panelBase = b.CreateMul(jp, s.c64(c.kc * c.nr()));
+    llvm::Value* jPanel = b.CreateAdd(s.j0, b.CreateMul(jp, s.c64(c.nr())));
+    auto emitRows = [&](bool vectorLoads) {
+      emitFor(b, s.c64(0), s.kc, s.c64(1), "pb.k", [&](llvm::Value* kk) {
+        llvm::Value* k = b.CreateAdd(s.k0, kk);
+        llvm::Value* rowBase = b.CreateAdd(panelBase, b.CreateMul(kk, s.c64(c.nr())));
+        for (unsigned v = 0; v < c.nv; ++v) {
+          llvm::Value* j = b.CreateAdd(jPanel, s.c64(v * c.vl));
+          llvm::Value* vec = vectorLoads ? s.problem.loadB(s.bi, k, j, c.vl)
+                                         : loadEdgeVector(s, k, j);
+          llvm::Value* dst = b.CreateInBoundsGEP(s.ctx.f32(), s.packedB,
+                                                 b.CreateAdd(rowBase, s.c64(v * c.vl)));
+          b.CreateAlignedStore(vec, dst, llvm::Align(4 * c.vl));
+        }
+      });
+    };
+    if (s.problem.cols % c.nr() == 0) {
+      emitRows(/*vectorLoads=*/true);
+    } else {
+      llvm::BasicBlock* fullBB = llvm::BasicBlock::Create(s.ctx.llvm, "pb.full", fn);
+      llvm::BasicBlock* edgeBB = llvm::BasicBlock::Create(s.ctx.llvm, "pb.edge", fn);
+      b.CreateCondBr(full, fullBB, edgeBB);
+      b.SetInsertPoint(fullBB);
+      emitRows(/*vectorLoads=*/true);
+      b.CreateBr(doneBB);
+      b.SetInsertPoint(edgeBB);
+      emitRows(/*vectorLoads=*/false);
+    }
+    b.CreateBr(doneBB);
+    b.SetInsertPoint(doneBB);
+  });
+}
+
+void packA(GemmStep& s, unsigned mr, llvm::Value* r0) {
+  llvm::IRBuilderBase& b = s.b();
+  llvm::Value* row0 = b.CreateAdd(s.i0, r0);
+  emitFor(b, s.c64(0), s.kc, s.c64(1), "pa.k", [&](llvm::Value* kk) {
+    llvm::Value* k = b.CreateAdd(s.k0, kk);
+    llvm::Value* base = b.CreateMul(kk, s.c64(mr));
+    for (unsigned r = 0; r < mr; ++r) {
+      llvm::Value* x = s.problem.loadA(s.bi, b.CreateAdd(row0, s.c64(r)), k);
+      b.CreateAlignedStore(
+          x, b.CreateInBoundsGEP(s.ctx.f32(), s.packedA, b.CreateAdd(base, s.c64(r))),
+          llvm::Align(4));
+    }
+  });
+}
+
+}  // namespace dlc::cpu::gemm

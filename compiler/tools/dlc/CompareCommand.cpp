@@ -1,0 +1,117 @@
+// dlc compare: the fused program against the unfused one, side by side, on
+// the same inputs.
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "compiler/tools/dlc/Commands.h"
+#include "compiler/tools/dlc/ModelSession.h"
+
+namespace dlc::cli {
+
+static const CommandSpec kCompareSpec = {
+    "compare",
+    "dlc compare MODEL --target cpu [--batch N] [--iterations N] [--json]",
+    "Builds MODEL fused and unfused, runs both on the same random inputs and reports for\n"
+    "each the kernel count, the bytes kernels read and write, and the median ms per run;\n"
+    "then the max abs and max rel difference of the outputs and the speedup.\n"
+    "max_rel_diff = max |fused - unfused| / max(|unfused|, 1e-6).",
+    {{"--target", "NAME", "target device kind: cpu (default)"},
+     {"--batch", "N", "batch size (default 1)"},
+     {"--iterations", "N", "timed runs of each program (default 20)"},
+     {"--json", "", "print one JSON object"}},
+    1,
+    1,
+};
+
+namespace {
+
+struct Side {
+  int kernels = 0;
+  int64_t bytes = 0;
+  double medianMs = 0;
+  std::vector<Tensor> outputs;
+};
+
+StatusOr<Side> measure(const std::string& model, bool fused, int64_t batch, int iterations) {
+  BuildOptions options;
+  options.fusion = fused;
+  DLC_ASSIGN_OR_RETURN(auto m, openModel(model, options));
+  DLC_ASSIGN_OR_RETURN(TimedRun run, timedRun(*m, randomInputs(*m, batch, 0), iterations));
+  Side side;
+  side.kernels = int(m->manifest().kernels.size());
+  for (const auto& k : m->manifest().kernels)
+    side.bytes += k.bytesRead.at(batch) + k.bytesWritten.at(batch);
+  side.medianMs = run.medianMs;
+  side.outputs = std::move(run.outputs);
+  return side;
+}
+
+}  // namespace
+
+int compareCommand(const std::vector<std::string>& argv) {
+  auto parsed = parseArgs(kCompareSpec, argv);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "%s\n", parsed.status().message().c_str());
+    return 2;
+  }
+  const Args& args = *parsed;
+  if (args.helpRequested()) {
+    std::cout << formatHelp(kCompareSpec);
+    return 0;
+  }
+  if (Status s = checkTarget(args); !s.ok()) return fail("compare", s);
+  auto batch = args.getInt("--batch", 1);
+  auto iterations = args.getInt("--iterations", 20);
+  if (!batch.ok()) return fail("compare", batch.status());
+  if (!iterations.ok()) return fail("compare", iterations.status());
+  if (*batch < 1 || *iterations < 1)
+    return fail("compare", invalidArgument("--batch and --iterations must be >= 1"));
+
+  const std::string model = args.positional()[0];
+  auto fused = measure(model, /*fused=*/true, *batch, int(*iterations));
+  if (!fused.ok()) return fail("compare", fused.status());
+  auto unfused = measure(model, /*fused=*/false, *batch, int(*iterations));
+  if (!unfused.ok()) return fail("compare", unfused.status());
+
+  double maxAbs = 0, maxRel = 0;
+  for (size_t o = 0; o < fused->outputs.size(); ++o) {
+    const Tensor& a = fused->outputs[o];
+    const Tensor& b = unfused->outputs[o];
+    for (int64_t i = 0; i < a.numElements(); ++i) {
+      double x = a.getAsDouble(i), y = b.getAsDouble(i);
+      double d = std::fabs(x - y);
+      if (std::isnan(x) != std::isnan(y)) d = INFINITY;
+      if (std::isnan(d)) continue;  // both NaN
+      maxAbs = std::max(maxAbs, d);
+      maxRel = std::max(maxRel, d / std::max(std::fabs(y), 1e-6));
+    }
+  }
+  double speedup = fused->medianMs > 0 ? unfused->medianMs / fused->medianMs : 0;
+  auto side = [](const Side& s) {
+    return nlohmann::json{{"kernels", s.kernels}, {"bytes", s.bytes}, {"median_ms", s.medianMs}};
+  };
+  if (args.has("--json")) {
+    nlohmann::json j = {{"model", model},
+                        {"batch", *batch},
+                        {"fused", side(*fused)},
+                        {"unfused", side(*unfused)},
+                        {"max_abs_diff", maxAbs},
+                        {"max_rel_diff", maxRel},
+                        {"speedup", speedup}};
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("%s at batch %lld (%lld runs each)\n", model.c_str(), (long long)*batch,
+              (long long)*iterations);
+  std::printf("  %-8s %8s %14s %12s\n", "", "kernels", "bytes", "median ms");
+  std::printf("  %-8s %8d %14lld %12.3f\n", "fused", fused->kernels, (long long)fused->bytes,
+              fused->medianMs);
+  std::printf("  %-8s %8d %14lld %12.3f\n", "unfused", unfused->kernels,
+              (long long)unfused->bytes, unfused->medianMs);
+  std::printf("  max abs diff %.3g, max rel diff %.3g, speedup %.2fx\n", maxAbs, maxRel, speedup);
+  return 0;
+}
+
+}  // namespace dlc::cli

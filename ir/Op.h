@@ -1,0 +1,52 @@
+// OpKind and the questions the op table answers. See ir/Ops.def.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace dlc::ir {
+
+enum OpTrait : uint32_t {
+  kNoTraits = 0,
+  kSource = 1u << 0,
+  kElementwise = 1u << 1,
+  kExpensive = 1u << 2,
+  kCommutative = 1u << 3,
+  kIndexRemap = 1u << 4,
+  kReduction = 1u << 5,
+  kRow = 1u << 6,
+  kContraction = 1u << 7,
+  kPool = 1u << 8,
+};
+
+enum class OpKind : uint8_t {
+#define OP(Enum, name, minIn, maxIn, traits) Enum,
+#include "ir/Ops.def"
+#undef OP
+};
+
+struct OpInfo {
+  OpKind kind;
+  std::string_view name;
+  int minInputs;
+  int maxInputs;
+  uint32_t traits;
+};
+
+const OpInfo& opInfo(OpKind kind);
+std::string_view opName(OpKind kind);
+std::optional<OpKind> opFromName(std::string_view name);
+int numOpKinds();
+
+inline bool hasTrait(OpKind k, OpTrait t) { return (opInfo(k).traits & t) != 0; }
+inline bool isElementwise(OpKind k) { return hasTrait(k, kElementwise); }
+inline bool isExpensive(OpKind k) { return hasTrait(k, kExpensive); }
+inline bool isIndexRemap(OpKind k) { return hasTrait(k, kIndexRemap); }
+inline bool isReduction(OpKind k) { return hasTrait(k, kReduction); }
+inline bool isRowOp(OpKind k) { return hasTrait(k, kRow); }
+inline bool isContraction(OpKind k) { return hasTrait(k, kContraction); }
+inline bool isPool(OpKind k) { return hasTrait(k, kPool); }
+inline bool isSource(OpKind k) { return hasTrait(k, kSource); }
+
+}  // namespace dlc::ir

@@ -1,0 +1,98 @@
+// The device interface: what the executor needs from a place that runs
+// kernels. CpuDevice implements it today; a CUDA device implements the same
+// calls (device pointers, streams, events, a module loaded from PTX/cubin).
+//
+// Memory is addressed by opaque device pointers (void*). On the CPU they are
+// host pointers and `hostAccessible()` is true, which lets the executor bind
+// caller buffers without copies. Streams order work; events mark points on a
+// stream and time the work between them. A LoadedModule is the
+// backend-specific form of an artifact's code section; launching kernel i runs
+// its symbol over [0, extent(batch)).
+//
+// This header does not discover devices (DeviceDiscovery.h) nor plan memory
+// (MemoryPlan.h).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "support/Status.h"
+
+namespace dlc::rt {
+
+enum class DeviceKind { CPU, CUDA };
+const char* deviceKindName(DeviceKind kind);  // "CPU", "CUDA"
+
+// What is known about a device. Unknown values are std::nullopt / 0, never a
+// guess.
+struct DeviceInfo {
+  std::string name;                // "/device:CPU:0"
+  DeviceKind kind = DeviceKind::CPU;
+  std::string model;               // "AMD EPYC 9654 96-Core Processor"
+  int cores = 0;                   // physical cores (CPU) / SMs (CUDA)
+  int threads = 0;                 // hardware threads the runtime uses
+  int64_t memoryBytes = 0;
+  std::optional<double> peakBandwidthGBs;      // theoretical, only when known
+  std::optional<double> measuredBandwidthGBs;  // set by measureBandwidthGBs
+};
+
+class Stream {
+ public:
+  virtual ~Stream() = default;
+};
+
+class Event {
+ public:
+  virtual ~Event() = default;
+};
+
+// A code section loaded for one device, with every kernel symbol resolved.
+class LoadedModule {
+ public:
+  virtual ~LoadedModule() = default;
+  virtual int numKernels() const = 0;
+};
+
+class Device {
+ public:
+  virtual ~Device() = default;
+
+  virtual const DeviceInfo& info() const = 0;
+  const std::string& name() const { return info().name; }
+  DeviceKind kind() const { return info().kind; }
+  // True when device pointers are host pointers (no copies needed).
+  virtual bool hostAccessible() const = 0;
+
+  // Memory. allocate(0) returns a valid, unique pointer. Alignment >= 64.
+  virtual StatusOr<void*> allocate(size_t bytes) = 0;
+  virtual void deallocate(void* ptr) = 0;
+  virtual Status copyHostToDevice(void* dst, const void* src, size_t bytes, Stream& stream) = 0;
+  virtual Status copyDeviceToHost(void* dst, const void* src, size_t bytes, Stream& stream) = 0;
+  virtual Status copyDeviceToDevice(void* dst, const void* src, size_t bytes, Stream& stream) = 0;
+
+  // Ordering and timing.
+  virtual StatusOr<std::unique_ptr<Stream>> createStream() = 0;
+  virtual StatusOr<std::unique_ptr<Event>> createEvent() = 0;
+  virtual Status record(Event& event, Stream& stream) = 0;
+  virtual Status synchronize(Stream& stream) = 0;
+  // Milliseconds between two recorded events (after synchronize).
+  virtual StatusOr<double> elapsedMs(const Event& start, const Event& end) = 0;
+
+  // Code. `code` is the artifact's code section; `symbols` the kernel symbols
+  // in manifest order. `source` names the artifact in errors.
+  virtual StatusOr<std::unique_ptr<LoadedModule>> loadModule(
+      const std::vector<uint8_t>& code, const std::vector<std::string>& symbols,
+      const std::string& source) = 0;
+  // Runs kernel `index` of `module` on `args` (params then outputs) at `batch`.
+  virtual Status launch(LoadedModule& module, int index, void* const* args, int64_t batch,
+                        Stream& stream) = 0;
+
+  // Records a measured bandwidth in info().
+  virtual void setMeasuredBandwidth(double gbs) = 0;
+};
+
+}  // namespace dlc::rt

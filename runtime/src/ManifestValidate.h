@@ -1,0 +1,23 @@
+// Structural validation of a manifest: everything the executor relies on.
+//
+// Buffer ids equal positions; sizes match dtype x dims; temps name a slot at
+// least as large as they are; inputs/outputs point back to their list
+// position; kernel symbols are C identifiers; kernel arguments are valid
+// buffer ids, read only buffers already written (inputs, constants, earlier
+// outputs) and never write inputs or constants; every output is written;
+// placement names existing kernels. Errors name the field
+// ("manifest: kernels[2].args[1]: buffer id 17 out of range [0, 9)").
+// Constant ranges against the constants section are checked by the artifact
+// reader, kernel symbols by the code loader.
+#pragma once
+
+#include "runtime/src/Manifest.h"
+#include "support/Status.h"
+
+namespace dlc::rt {
+
+Status validateManifest(const Manifest& manifest);
+
+const char* bufferKindName(BufferKind kind);  // "input", "output", "constant", "temp"
+
+}  // namespace dlc::rt

@@ -1,0 +1,64 @@
+// A fixed pool of worker threads running parallel_for over [0, extent).
+//
+// Workers are pthreads with 8 MiB stacks (generated kernels may use up to
+// 256 KiB of stack). The calling thread takes chunks too when its own stack
+// is at least 1 MiB; otherwise it only waits. parallelFor calls from several
+// threads are serialized. It does not do work stealing, nested parallelism or
+// per-chunk cost modelling: chunks are equal slices of the extent.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <pthread.h>
+#include <vector>
+
+#include "support/Status.h"
+
+namespace dlc::rt {
+
+class ThreadPool {
+ public:
+  using ChunkFn = std::function<void(int64_t begin, int64_t end)>;
+
+  // `numThreads` >= 1 threads at most work on one parallelFor.
+  static StatusOr<std::unique_ptr<ThreadPool>> create(int numThreads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int numThreads() const { return numThreads_; }
+
+  // Calls fn on disjoint chunks covering [0, extent) and returns when all are
+  // done. Chunks number at most 4 per thread.
+  void parallelFor(int64_t extent, const ChunkFn& fn);
+
+ private:
+  explicit ThreadPool(int numThreads) : numThreads_(numThreads) {}
+  static void* workerMain(void* arg);
+  void workerLoop(int index);
+  void runChunks();
+
+  const int numThreads_;
+  std::vector<pthread_t> workers_;
+  std::mutex jobMutex_;  // one parallelFor at a time
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  uint64_t generation_ = 0;
+  bool stop_ = false;
+  int activeWorkers_ = 0;  // workers with index < this take part in the job
+  int pending_ = 0;        // active workers not finished yet
+
+  const ChunkFn* fn_ = nullptr;
+  int64_t extent_ = 0;
+  int64_t chunkSize_ = 1;
+  int64_t numChunks_ = 0;
+  std::atomic<int64_t> nextChunk_{0};
+};
+
+}  // namespace dlc::rt

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds dlc with its tests, runs the whole test
+# suite (CTest), then installs the runtime package and builds and runs the
+# embed example against it. .ci/run calls exactly this.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${DLC_BUILD_DIR:-$root/build}
+"$root/scripts/setup.sh"
+DLC_BUILD_DIR=$build "$root/scripts/build.sh"
+
+echo "== embed example against the installed package"
+cmake --install "$build" --prefix "$build/install" > /dev/null
+cmake -S "$root/examples/embed" -B "$build/embed" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_PREFIX_PATH="$build/install" > /dev/null
+cmake --build "$build/embed"
+"$build/compiler/tools/dlc/dlc" build "$root/examples/fashion_mnist_mlp.json" -o "$build/mlp.dlc"
+"$build/embed/embed" "$build/mlp.dlc" /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz 0
+
+echo "== test suite"
+cd "$build"
+ctest --output-on-failure -j "$(nproc)" --timeout 600

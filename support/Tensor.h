@@ -1,0 +1,56 @@
+// A host tensor: dtype, static dims and 64-byte aligned storage.
+// Used for constants, interpreter values, .npy I/O and runtime host buffers.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ir/Types.h"
+
+namespace dlc {
+
+class Tensor {
+ public:
+  Tensor() = default;
+  // Zero-filled tensor.
+  Tensor(ir::DType dtype, std::vector<int64_t> dims);
+
+  bool empty() const { return !storage_; }
+  ir::DType dtype() const { return dtype_; }
+  const std::vector<int64_t>& dims() const { return dims_; }
+  int rank() const { return int(dims_.size()); }
+  int64_t numElements() const;
+  size_t byteSize() const { return size_t(numElements()) * ir::dtypeSize(dtype_); }
+  ir::TensorType type() const { return {dtype_, ir::Shape(dims_)}; }
+
+  void* data() { return storage_.get(); }
+  const void* data() const { return storage_.get(); }
+  template <typename T> T* as() { return reinterpret_cast<T*>(data()); }
+  template <typename T> const T* as() const { return reinterpret_cast<const T*>(data()); }
+
+  // Element i converted to double / set from double (any dtype).
+  double getAsDouble(int64_t i) const;
+  void setFromDouble(int64_t i, double v);
+
+  // Same bytes, new dims (element count must match).
+  Tensor reshaped(std::vector<int64_t> dims) const;
+  Tensor clone() const;
+  // A short human-readable form: "f32[2,3]{1, 2, 3, ...}".
+  std::string summary(int maxElements = 8) const;
+
+ private:
+  ir::DType dtype_ = ir::DType::F32;
+  std::vector<int64_t> dims_;
+  std::shared_ptr<uint8_t> storage_;
+};
+
+// IEEE half and bfloat16 conversions (round to nearest even).
+float halfToFloat(uint16_t h);
+uint16_t floatToHalf(float f);
+float bf16ToFloat(uint16_t h);
+uint16_t floatToBf16(float f);
+
+}  // namespace dlc

@@ -1,0 +1,86 @@
+// Properties of the generated code rather than its numbers: vector
+// instructions for an elementwise chain on this host, exported symbols,
+// verifier and error paths.
+#include <gtest/gtest.h>
+
+#include "compiler/backends/cpu/CpuBackend.h"
+#include "ir/Parser.h"
+
+namespace dlc::cpu {
+namespace {
+
+StatusOr<CpuModule> compileText(const std::string& text, std::unique_ptr<ir::Graph>& graph) {
+  DLC_ASSIGN_OR_RETURN(graph, ir::parseGraph(text, "<test>"));
+  DLC_ASSIGN_OR_RETURN(ir::KernelPlan plan, ir::buildKernelPlan(*graph));
+  return compile(*graph, plan, CpuCompileOptions{});
+}
+
+TEST(CpuCodegen, ElementwiseChainVectorizes) {
+  std::unique_ptr<ir::Graph> g;
+  auto mod = compileText(R"(graph @t(%x: f32[N,1024], %y: f32[N,1024]) {
+  %a = add(%x, %y) : f32[N,1024] #k0
+  %e = exp(%a) : f32[N,1024] #k0
+  %t = tanh(%e) : f32[N,1024] #k0
+  %r = relu(%t) : f32[N,1024] #k0
+  return %r
+})", g);
+  ASSERT_TRUE(mod.ok()) << mod.status().toString();
+  bool vectorIR = mod->optimizedIR.find("<8 x float>") != std::string::npos ||
+                  mod->optimizedIR.find("<16 x float>") != std::string::npos;
+  bool vectorAsm = mod->assembly.find("ymm") != std::string::npos ||
+                   mod->assembly.find("zmm") != std::string::npos;
+  EXPECT_TRUE(vectorIR) << mod->optimizedIR.substr(0, 4000);
+  EXPECT_TRUE(vectorAsm);
+  // No libm calls: the math is inline.
+  EXPECT_EQ(mod->optimizedIR.find("@expf"), std::string::npos);
+  EXPECT_EQ(mod->optimizedIR.find("@tanhf"), std::string::npos);
+  ASSERT_EQ(mod->symbols, std::vector<std::string>{"dlc_k0"});
+  EXPECT_NE(mod->optimizedIR.find("define"), std::string::npos);
+  EXPECT_NE(mod->optimizedIR.find("@dlc_k0_extent"), std::string::npos);
+  // An ELF shared object.
+  ASSERT_GE(mod->sharedObject.size(), 4u);
+  EXPECT_EQ(mod->sharedObject[0], 0x7f);
+  EXPECT_EQ(mod->sharedObject[1], 'E');
+}
+
+TEST(CpuCodegen, ReductionVectorizes) {
+  std::unique_ptr<ir::Graph> g;
+  auto mod = compileText(R"(graph @t(%x: f32[N,4096]) {
+  %r = reduce_sum(%x) {axes = [1]} : f32[N] #k0
+  return %r
+})", g);
+  ASSERT_TRUE(mod.ok()) << mod.status().toString();
+  EXPECT_TRUE(mod->optimizedIR.find("x float>") != std::string::npos);
+}
+
+TEST(CpuCodegen, UnsupportedMemberIsAnErrorNamingTheKernel) {
+  std::unique_ptr<ir::Graph> g;
+  auto mod = compileText(R"(graph @t(%x: f32[4,5]) {
+  %r = reduce_sum(%x) {axes = [1]} : f32[4] #k0
+  %s = reduce_max(%x) {axes = [1]} : f32[4] #k0
+  %a = add(%r, %s) : f32[4] #k0
+  return %a
+})", g);
+  if (mod.ok()) GTEST_SKIP() << "the plan builder accepted two roots";
+  EXPECT_NE(mod.status().message().find("kernel"), std::string::npos) << mod.status().toString();
+}
+
+TEST(CpuCodegen, NamedCpuWithoutHostFeatures) {
+  std::unique_ptr<ir::Graph> g;
+  auto graph = ir::parseGraph(R"(graph @t(%x: f32[N,16]) {
+  %e = exp(%x) : f32[N,16] #k0
+  return %e
+})", "<test>");
+  ASSERT_TRUE(graph.ok());
+  auto plan = ir::buildKernelPlan(**graph);
+  ASSERT_TRUE(plan.ok());
+  CpuCompileOptions o;
+  o.cpu = "x86-64";
+  o.optLevel = 2;
+  auto mod = compile(**graph, *plan, o);
+  ASSERT_TRUE(mod.ok()) << mod.status().toString();
+  EXPECT_EQ(mod->assembly.find("zmm"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dlc::cpu

@@ -1,0 +1,64 @@
+// Test harness for the CPU backend: parse IR text (with #k kernel
+// annotations) or run fusion, compile with dlc::cpu::compile, dlopen the
+// shared object, run every kernel over [0, extent) (optionally split into
+// chunks, to check disjointness), and compare with the reference interpreter.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/backends/cpu/CpuBackend.h"
+#include "ir/Graph.h"
+#include "ir/Kernel.h"
+#include "support/Tensor.h"
+
+namespace dlc::cpu::test {
+
+// A dlopen'ed shared object, unloaded and deleted on destruction.
+class LoadedObject {
+ public:
+  ~LoadedObject();
+  static std::unique_ptr<LoadedObject> load(const std::vector<uint8_t>& bytes, std::string& error);
+  void* symbol(const std::string& name) const;
+
+ private:
+  void* handle_ = nullptr;
+  std::string path_;
+};
+
+struct Range {
+  double lo = -2.0;
+  double hi = 2.0;
+};
+
+// Random inputs for graph.inputs() at `batch` (floats uniform in range,
+// integers in [-50, 50] ([0,50] for u8), bools 50/50), fixed seed.
+std::vector<Tensor> randomInputs(const ir::Graph& graph, int64_t batch, uint32_t seed, Range range);
+
+// Runs the plan's kernels from `mod` and returns the graph outputs.
+std::vector<Tensor> runCompiled(const ir::Graph& graph, const ir::KernelPlan& plan,
+                                const CpuModule& mod, const std::vector<Tensor>& inputs,
+                                int64_t batch, int chunks);
+
+// Asserts |a - b| <= atol + rtol·|b| elementwise (NaN matches NaN; ints exact).
+void expectNear(const Tensor& actual, const Tensor& expected, double rtol, double atol,
+                const std::string& what);
+
+struct CheckOptions {
+  std::vector<int64_t> batches = {1, 5};
+  Range range;
+  double rtol = 1e-5;
+  double atol = 1e-6;
+  uint32_t seed = 7;
+};
+
+// Parses `irText` (kernels from #k annotations), compiles, runs at every
+// batch with 1 and 3 chunks, and compares every output with the reference.
+void checkAgainstReference(const std::string& irText, const CheckOptions& options = {});
+// Same, for a graph whose kernels come from FusionPass + CpuFusionPolicy.
+// Returns the number of kernels.
+int checkFusedAgainstReference(const std::string& irText, const CheckOptions& options = {});
+
+}  // namespace dlc::cpu::test

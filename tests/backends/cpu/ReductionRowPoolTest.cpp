@@ -1,0 +1,120 @@
+// Reduction, row (softmax / log_softmax / layer_norm) and pool kernels, with
+// fused producers and epilogues, against the reference interpreter.
+#include <gtest/gtest.h>
+
+#include "tests/backends/cpu/CpuTestHarness.h"
+
+namespace dlc::cpu::test {
+namespace {
+
+TEST(CpuReduction, AxesAndKeepdims) {
+  const char* cases[][3] = {
+      {"reduce_sum", "{axes = [1]}", "f32[N,5]"},
+      {"reduce_mean", "{axes = [0,2]}", "f32[4]"},
+      {"reduce_max", "{axes = [-1], keepdims = 1}", "f32[N,4,1]"},
+      {"reduce_min", "{axes = [1,2], keepdims = 1}", "f32[N,1,1]"},
+      {"reduce_sum", "", "f32[]"},
+  };
+  for (auto& c : cases) {
+    SCOPED_TRACE(std::string(c[0]) + c[1]);
+    checkAgainstReference(std::string("graph @t(%x: f32[N,4,5]) {\n  %r = ") + c[0] + "(%x) " +
+                          c[1] + " : " + c[2] + " #k0\n  return %r\n}\n");
+  }
+}
+
+TEST(CpuReduction, FusedProducersAndEpilogue) {
+  CheckOptions o;
+  o.rtol = 2e-5;
+  checkAgainstReference(R"(graph @t(%x: f32[N,7,300], %y: f32[300], %s: f32[7]) {
+  %a = mul(%x, %y) : f32[N,7,300] #k0
+  %e = exp(%a) : f32[N,7,300] #k0
+  %r = reduce_sum(%e) {axes = [2]} : f32[N,7] #k0
+  %d = div(%r, %s) : f32[N,7] #k0
+  %l = log(%d) : f32[N,7] #k0
+  return %l, %r
+})", o);
+}
+
+TEST(CpuReduction, EmptyExtentAndIntegers) {
+  checkAgainstReference(R"(graph @t(%x: f32[N,0,3], %i: i32[N,6]) {
+  %s = reduce_sum(%x) {axes = [1]} : f32[N,3] #k0
+  %m = reduce_max(%x) {axes = [1]} : f32[N,3] #k1
+  %n = reduce_min(%x) {axes = [1]} : f32[N,3] #k2
+  %a = reduce_mean(%x) {axes = [1]} : f32[N,3] #k3
+  %q = reduce_sum(%i) {axes = [1]} : i32[N] #k4
+  %z = reduce_max(%i) {axes = [1]} : i32[N] #k5
+  return %s, %m, %n, %a, %q, %z
+})");
+}
+
+TEST(CpuReduction, ReduceOverBatch) {
+  checkAgainstReference(R"(graph @t(%x: f32[N,6]) {
+  %r = reduce_sum(%x) {axes = [0]} : f32[6] #k0
+  return %r
+})");
+}
+
+TEST(CpuRow, SoftmaxLogSoftmax) {
+  checkAgainstReference(R"(graph @t(%x: f32[N,3,40]) {
+  %a = mul(%x, %x) : f32[N,3,40] #k0
+  %s = softmax(%a) : f32[N,3,40] #k0
+  %l = log_softmax(%x) {axis = 1} : f32[N,3,40] #k1
+  %m = softmax(%x) {axis = 0} : f32[N,3,40] #k2
+  %k = mul(%l, %x) : f32[N,3,40] #k1
+  return %s, %k, %m
+})");
+}
+
+TEST(CpuRow, LongRowsAreRecomputedNotBuffered) {
+  checkAgainstReference(R"(graph @t(%x: f32[2,20000]) {
+  %e = tanh(%x) : f32[2,20000] #k0
+  %s = softmax(%e) : f32[2,20000] #k0
+  %l = log_softmax(%e) : f32[2,20000] #k1
+  return %s, %l
+})", CheckOptions{{1}, {-2, 2}, 1e-4, 1e-9, 7});
+}
+
+TEST(CpuRow, LayerNorm) {
+  CheckOptions o;
+  o.rtol = 2e-5;
+  o.atol = 1e-5;
+  checkAgainstReference(R"(graph @t(%x: f32[N,4,6,5], %g: f32[6,5], %b: f32[6,5]) {
+  %n = layer_norm(%x, %g, %b) {axis = 2, epsilon = 0.001} : f32[N,4,6,5] #k0
+  %r = relu(%n) : f32[N,4,6,5] #k0
+  %p = layer_norm(%x) : f32[N,4,6,5] #k1
+  return %r, %p
+})", o);
+}
+
+TEST(CpuRow, ProducerAlsoAnOutput) {
+  checkAgainstReference(R"(graph @t(%x: f32[N,3,7]) {
+  %e = exp(%x) : f32[N,3,7] #k0
+  %s = softmax(%e) : f32[N,3,7] #k0
+  %r = reduce_sum(%e) {axes = [2]} : f32[N,3] #k1
+  return %s, %e, %r
+})");
+}
+
+TEST(CpuPool, ProducerAlsoAnOutput) {
+  checkAgainstReference(R"(graph @t(%x: f32[N,2,6,6]) {
+  %e = tanh(%x) : f32[N,2,6,6] #k0
+  %m = max_pool2d(%e) {kernel = [2,2]} : f32[N,2,3,3] #k0
+  %r = reduce_max(%e) {axes = [3], keepdims = 1} : f32[N,2,6,1] #k1
+  return %m, %r, %e
+})");
+}
+
+TEST(CpuPool, MaxAvgGlobal) {
+  checkAgainstReference(R"(graph @t(%x: f32[N,3,9,8]) {
+  %a = abs(%x) : f32[N,3,9,8] #k0
+  %m = max_pool2d(%a) {kernel = [3,2], pads = [1,1,1,0], strides = [2,2]} : f32[N,3,5,4] #k0
+  %v = avg_pool2d(%x) {kernel = [3,3], pads = [1,1,1,1], strides = [2,3]} : f32[N,3,5,3] #k1
+  %w = avg_pool2d(%x) {count_include_pad = 1, kernel = [3,3], pads = [1,1,1,1], strides = [2,3]} : f32[N,3,5,3] #k2
+  %g = global_avg_pool(%x) : f32[N,3,1,1] #k3
+  %gr = relu(%g) : f32[N,3,1,1] #k3
+  return %m, %v, %w, %gr
+})");
+}
+
+}  // namespace
+}  // namespace dlc::cpu::test
