@@ -81,14 +81,32 @@ FusionDecision Fuser::checkEpilogue(ir::Node* member, ir::Node* user, int gid) c
                                      g.root->name, ")"));
   if (!groups_.isSingleton(user))
     return FusionDecision::no(strCat(user->name, " already belongs to another kernel"));
-  if (user->type.shape != g.root->type.shape)
+  const bool remap = isLayoutRemap(user->op);
+  if (remap && !(ElementCount::of(user->type) == ElementCount::of(g.root->type)))
+    return FusionDecision::no(strCat("it has ", ElementCount::of(user->type).str(),
+                                     " elements, but ", g.root->name, " has ",
+                                     ElementCount::of(g.root->type).str(), ": not an epilogue"));
+  if (!remap && user->type.shape != g.root->type.shape)
     return FusionDecision::no(strCat("its shape ", user->type.shape.str(), " is not the shape ",
                                      g.root->type.shape.str(), " of ", g.root->name,
                                      ": not an epilogue"));
-  for (const ir::Node* in : user->inputs)
-    if (groups_.groupOf(in) == gid && groups_.role(in) == FusionRole::Producer)
+  for (const ir::Node* in : user->inputs) {
+    if (groups_.groupOf(in) != gid) continue;
+    if (groups_.role(in) == FusionRole::Producer)
       return FusionDecision::no(strCat(user->name, " reads ", in->name,
                                        ", a producer of the root: not an epilogue"));
+    if (!remap && isLayoutRemap(in->op))
+      return FusionDecision::no(strCat(user->name, " reads ", in->name, ", which ",
+                                       g.root->name, "'s epilogue only stores (", in->name,
+                                       " is a ", ir::opName(in->op),
+                                       "): a remap ends the epilogue"));
+  }
+  if (remap)
+    for (const ir::Node* u : groups_.users(user))
+      if (groups_.groupOf(u) == gid)
+        return FusionDecision::no(strCat(u->name, " is already in the epilogue of ", g.root->name,
+                                         " and reads ", user->name,
+                                         ": a remap ends the epilogue, nothing may read it there"));
   if (groups_.mergeCreatesCycle(groups_.groupOf(user), gid))
     return FusionDecision::no(cycleReason(*member, *user));
   return FusionDecision::yes();

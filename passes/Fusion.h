@@ -19,6 +19,17 @@
 // the root's input otherwise); kernels never depend on each other in a
 // cycle.
 //
+// Epilogue members are computed at the root's output index, so they have
+// the root's shape, with one exception: layout remaps (isLayoutRemap:
+// reshape, flatten, transpose) whose operand is the root or an epilogue
+// member. The backend stores the value it computed at root index r at the
+// remapped output position f(r) (a bijection), so a dense followed by
+// reshape + transpose writes the transposed layout directly. The rule is
+// the simple one: a remap ENDS the epilogue. Inside the kernel a remapped
+// value is read only by further remaps (a chain); it is never an operand of
+// an elementwise member, which would need the root's value at another
+// index. The end of a chain is a kernel output.
+//
 // After run() every non-source node has Node::kernel set, plan() holds the
 // kernels in execution order (ir::buildKernelPlan) and refusals() one line
 // per edge left between kernels: "no fuse: <producer> -> <consumer>: <why>".

@@ -81,4 +81,11 @@ class FusionPolicy {
 // "exp.3" style short name used in reasons.
 std::string fusionName(const ir::Node& node);
 
+// True for the index remaps that keep every element exactly once in
+// row-major order or permute the axes: reshape, flatten and transpose. Their
+// output is a bijective relabelling of their input (XLA: bitcast/transpose),
+// so an epilogue can store through them instead of materialising a copy.
+// Not slice, pad, concat or broadcast_to (they drop, add or repeat elements).
+bool isLayoutRemap(ir::OpKind op);
+
 }  // namespace dlc::passes

@@ -14,7 +14,8 @@ cmake -S "$root/examples/embed" -B "$build/embed" -G Ninja -DCMAKE_BUILD_TYPE=Re
       -DCMAKE_PREFIX_PATH="$build/install" > /dev/null
 cmake --build "$build/embed"
 "$build/compiler/tools/dlc/dlc" build "$root/examples/fashion_mnist_mlp.json" -o "$build/mlp.dlc"
-"$build/embed/embed" "$build/mlp.dlc" /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz 0
+gunzip -c /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz > "$build/t10k-images.idx"
+"$build/embed/embed" "$build/mlp.dlc" "$build/t10k-images.idx" 0
 
 echo "== test suite"
 cd "$build"

@@ -8,15 +8,65 @@ namespace dlc {
 
 using ir::DType;
 
-Tensor::Tensor(DType dtype, std::vector<int64_t> dims)
-    : dtype_(dtype), dims_(std::move(dims)) {
-  size_t bytes = byteSize();
+namespace {
+
+std::string dimsText(DType dtype, const std::vector<int64_t>& dims) {
+  std::string s = strCat(ir::dtypeName(dtype), "[");
+  for (size_t i = 0; i < dims.size(); ++i) s += strCat(i ? "," : "", dims[i]);
+  return s + "]";
+}
+
+// Zeroed 64-byte aligned storage of at least `bytes` bytes; null when the
+// host cannot provide it.
+std::shared_ptr<uint8_t> allocateZeroed(size_t bytes) {
+  if (bytes > SIZE_MAX - 63) return nullptr;
   size_t alloc = (bytes + 63) / 64 * 64;
   if (alloc == 0) alloc = 64;
   void* p = std::aligned_alloc(64, alloc);
-  DLC_CHECK(p != nullptr, "out of host memory allocating ", alloc, " bytes");
+  if (!p) return nullptr;
   std::memset(p, 0, alloc);
-  storage_ = std::shared_ptr<uint8_t>(static_cast<uint8_t*>(p), [](uint8_t* q) { std::free(q); });
+  return std::shared_ptr<uint8_t>(static_cast<uint8_t*>(p), [](uint8_t* q) { std::free(q); });
+}
+
+}  // namespace
+
+Tensor::Tensor(DType dtype, std::vector<int64_t> dims)
+    : dtype_(dtype), dims_(std::move(dims)) {
+  size_t bytes = byteSize();
+  storage_ = allocateZeroed(bytes);
+  DLC_CHECK(storage_ != nullptr, "out of host memory allocating ", bytes, " bytes");
+}
+
+StatusOr<int64_t> Tensor::checkedByteSize(DType dtype, const std::vector<int64_t>& dims) {
+  int64_t elements = 1;
+  for (int64_t d : dims) {
+    if (d < 0)
+      return invalidArgument("tensor ", dimsText(dtype, dims), " has a negative dimension");
+  }
+  for (int64_t d : dims) {
+    if (__builtin_mul_overflow(elements, d, &elements))
+      return outOfRange("tensor ", dimsText(dtype, dims), " has more elements than fit in int64");
+  }
+  int64_t bytes = 0;
+  if (__builtin_mul_overflow(elements, int64_t(ir::dtypeSize(dtype)), &bytes))
+    return outOfRange("tensor ", dimsText(dtype, dims), " has more bytes than fit in int64");
+  return bytes;
+}
+
+StatusOr<Tensor> Tensor::create(DType dtype, std::vector<int64_t> dims) {
+  DLC_ASSIGN_OR_RETURN(int64_t bytes, checkedByteSize(dtype, dims));
+  if (uint64_t(bytes) > uint64_t(SIZE_MAX))
+    return outOfRange("tensor ", dimsText(dtype, dims), " needs ", bytes,
+                      " bytes, more than this host can address");
+  std::shared_ptr<uint8_t> storage = allocateZeroed(size_t(bytes));
+  if (!storage)
+    return unavailable("out of host memory allocating ", bytes, " bytes for tensor ",
+                       dimsText(dtype, dims));
+  Tensor t;
+  t.dtype_ = dtype;
+  t.dims_ = std::move(dims);
+  t.storage_ = std::move(storage);
+  return t;
 }
 
 int64_t Tensor::numElements() const {

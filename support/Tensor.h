@@ -1,5 +1,9 @@
 // A host tensor: dtype, static dims and 64-byte aligned storage.
 // Used for constants, interpreter values, .npy I/O and runtime host buffers.
+//
+// Tensor::create is the checked factory for sizes that come from users or files
+// (negative dims, int64 overflow and allocation failure become a Status); the
+// constructor is for sizes already validated and aborts if memory runs out.
 #pragma once
 
 #include <cstdint>
@@ -9,14 +13,25 @@
 #include <vector>
 
 #include "ir/Types.h"
+#include "support/Status.h"
 
 namespace dlc {
 
 class Tensor {
  public:
   Tensor() = default;
-  // Zero-filled tensor.
+  // Zero-filled tensor. For sizes already validated: aborts if the host is out
+  // of memory. Use create() when dims come from a user or a file.
   Tensor(ir::DType dtype, std::vector<int64_t> dims);
+
+  // Zero-filled tensor with checked size: invalidArgument for a negative dim,
+  // outOfRange when elements x dtype size overflows int64, unavailable (with
+  // the byte count) when the host cannot allocate it.
+  static StatusOr<Tensor> create(ir::DType dtype, std::vector<int64_t> dims);
+
+  // The byte size of dtype[dims], or the error create() would return for
+  // negative dims or int64 overflow. Allocates nothing.
+  static StatusOr<int64_t> checkedByteSize(ir::DType dtype, const std::vector<int64_t>& dims);
 
   bool empty() const { return !storage_; }
   ir::DType dtype() const { return dtype_; }

@@ -86,8 +86,8 @@ INSTANTIATE_TEST_SUITE_P(
     Examples, ExampleTest,
     ::testing::Values(ExampleCase{"fashion_mnist_mlp.json", 5, 4},
                       ExampleCase{"elementwise_chain.json", 1, 1},
-                      ExampleCase{"cnn.json", 3, 7},
-                      ExampleCase{"transformer_block.json", 2, 15}),
+                      ExampleCase{"cnn.json", 3, 6},
+                      ExampleCase{"transformer_block.json", 2, 11}),
     [](const auto& info) {
       std::string name = info.param.file;
       return name.substr(0, name.find('.'));

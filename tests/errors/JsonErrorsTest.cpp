@@ -82,6 +82,10 @@ const BadModel kBadModels[] = {
     {"value_and_file.json", {"constants[0]: give either \"value\" or \"file\", not both"}},
     {"no_value_or_file.json", {"constants[0]: missing field \"value\" or \"file\""}},
     {"splat_too_big.json", {"constants[0].value: splatting a scalar", "weights file"}},
+    {"value_nested_huge.json",
+     {"constants[0].value[0]: expected a list of 1099511627776 entries for dimension 1", "got 1"}},
+    {"value_nested_huge_deep.json",
+     {"constants[0].value[0][0]: expected a list of 274877906944 entries for dimension 2"}},
     {"empty_name.json", {"nodes[0].name: must not be empty"}},
 };
 

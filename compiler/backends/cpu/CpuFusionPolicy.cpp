@@ -20,7 +20,25 @@ bool isBroadcastInto(const ir::Node& producer, const ir::Node& consumer) {
   return p.staticElements() < c.staticElements();
 }
 
+std::string_view remapProblem(ir::OpKind op) {
+  switch (op) {
+    case ir::OpKind::Slice: return "drops elements";
+    case ir::OpKind::Pad: return "adds elements";
+    case ir::OpKind::Concat: return "joins several values";
+    case ir::OpKind::BroadcastTo: return "repeats elements";
+    default: return "is not a layout remap";
+  }
+}
+
 FusionDecision epilogueDecision(const ir::Node& consumer, const FusionState& state) {
+  // Stored through index math: the value computed at the root's index r
+  // goes to the remapped position f(r) (see Epilogue.h).
+  if (passes::isLayoutRemap(consumer.op)) return FusionDecision::yes();
+  if (ir::isIndexRemap(consumer.op))
+    return FusionDecision::no(strCat(ir::opName(consumer.op), " ", remapProblem(consumer.op),
+                                     ": the epilogue of a ", kindName(state.kind),
+                                     " kernel stores only through reshape, flatten and "
+                                     "transpose"));
   if (!ir::isElementwise(consumer.op))
     return FusionDecision::no(strCat(ir::opName(consumer.op), " is not elementwise: it cannot "
                                      "be the epilogue of a ", kindName(state.kind), " kernel"));

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <memory>
 
+#include "compiler/backends/cpu/RemapStore.h"
+#include "passes/FusionPolicy.h"
+
 namespace dlc::cpu {
 
 namespace {
@@ -43,10 +46,24 @@ Status checkEpilogue(const ir::Kernel& kernel, const ir::Node& root) {
       return std::find(dependents.begin(), dependents.end(), in) != dependents.end();
     });
     if (!readsRoot) continue;
+    for (const ir::Node* in : n->inputs)
+      if (passes::isLayoutRemap(in->op) && contains(dependents, in) &&
+          !passes::isLayoutRemap(n->op))
+        return unsupported(n->describe(), " reads ", in->describe(), " after ", root.describe(),
+                           ": a remap ends the epilogue (its value is only stored)");
+    if (passes::isLayoutRemap(n->op)) {
+      if (n->type.shape.staticElements() != root.type.shape.staticElements() ||
+          n->type.shape.hasBatch() != root.type.shape.hasBatch())
+        return unsupported(n->describe(), ": the remap after ", root.describe(),
+                           " changes the element count");
+      dependents.push_back(n);
+      continue;
+    }
     if (n->type.shape.dims() != rootDims || !ir::isElementwise(n->op) ||
         n->op == ir::OpKind::BatchNorm)
       return unsupported(n->describe(), ": the CPU backend fuses only elementwise ops of shape ",
-                         root.type.shape.str(), " after ", root.describe());
+                         root.type.shape.str(), " and reshape/flatten/transpose after ",
+                         root.describe());
     dependents.push_back(n);
   }
   return Status::OK();
@@ -61,6 +78,12 @@ void storeOutputs(EmitContext& ctx, ElementEmitter& em, const ir::Node& root,
   std::vector<const ir::Node*> dependents = dependentsOf(ctx.kernel, root);
   for (const ir::Node* out : ctx.kernel.outputs) {
     if (!contains(dependents, out)) continue;  // a producer output: emitOutputNests
+    if (passes::isLayoutRemap(out->op)) {
+      RemapChain chain = remapChainOf(*out);
+      llvm::Value* v = chain.source == &root ? value : em.emit(chain.source, outIndex, width);
+      storeThroughRemaps(ctx, em, chain, v, outIndex, width);
+      continue;
+    }
     llvm::Value* v = out == &root ? value : em.emit(out, outIndex, width);
     em.store(out, outIndex, v, width);
   }

@@ -1,16 +1,21 @@
 // The fused elementwise epilogue of a kernel with a root op (contraction,
 // reduction, row op, pool).
 //
-// checkEpilogue verifies that every member depending on the root is an
-// elementwise op of the root's exact shape, so the root's value is needed
-// exactly at the output index being stored, never broadcast or remapped.
-// Kernel outputs are either such epilogue members (or the root) or
-// producer outputs: members the root reads, also needed outside the
-// kernel; the driver stores those in separate loop nests (emitOutputNests).
+// checkEpilogue verifies that every member depending on the root is either
+// an elementwise op of the root's exact shape, so the root's value is needed
+// exactly at the output index being stored, never broadcast; or a layout
+// remap (reshape, flatten, transpose) ending the chain: a remapped value is
+// read only by further remaps, never by an elementwise member. Kernel
+// outputs are either such epilogue members (or the root) or producer
+// outputs: members the root reads, also needed outside the kernel; the
+// driver stores those in separate loop nests (emitOutputNests).
 //
 // storeOutputs computes every epilogue output at `outIndex` with the root's
-// value supplied (ElementEmitter provider) and stores it. makeEpilogue wraps that
-// as the EpilogueFn that ContractionEmitter.h expects. No loops are emitted.
+// value supplied (ElementEmitter provider) and stores it; an output at the
+// end of a remap chain gets the value of the chain's start stored at the
+// remapped position (RemapStore.h), so reshape/transpose after a root costs
+// no memory pass. makeEpilogue wraps that as the EpilogueFn that
+// ContractionEmitter.h expects. No loops are emitted.
 #pragma once
 
 #include "compiler/backends/cpu/ContractionEmitter.h"
