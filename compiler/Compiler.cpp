@@ -1,13 +1,17 @@
+// The build pipeline, step by step. See Compiler.h.
 #include "compiler/Compiler.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include "compiler/ManifestBuilder.h"
 #include "compiler/backends/cpu/CpuFusionPolicy.h"
 #include "frontends/json/JsonModel.h"
+#include "passes/AssignDevices.h"
 #include "passes/Fusion.h"
 #include "runtime/src/Artifact.h"
+#include "runtime/src/CpuFeatures.h"
 
 namespace dlc {
 
@@ -27,10 +31,33 @@ static Status writeTextFile(const std::string& path, const std::string& text) {
   return Status::OK();
 }
 
+std::vector<std::string> targetDevices(const std::string& target) {
+  if (target == "cpu") return {"/device:CPU:0"};
+  return {};
+}
+
+// A node the model places on a device the target lacks would compile and
+// then be refused by the runtime; refuse it here, naming the node. Malformed
+// device strings are left to AssignDevices, which explains the syntax.
+static Status checkNodeDevices(const ir::Graph& graph, const std::string& target) {
+  std::vector<std::string> devices = targetDevices(target);
+  for (const auto& node : graph.nodes()) {
+    if (node->device.empty() || !passes::isValidDeviceName(node->device)) continue;
+    if (std::find(devices.begin(), devices.end(), node->device) != devices.end()) continue;
+    std::string list;
+    for (const std::string& d : devices) list += (list.empty() ? "" : ", ") + d;
+    return unsupported(graph.sourceFile.empty() ? graph.name : graph.sourceFile, ": ",
+                       node->describe(), ": device \"", node->device,
+                       "\" does not exist on target ", target, " (its devices: ", list, ")");
+  }
+  return Status::OK();
+}
+
 StatusOr<BuildResult> compileGraph(std::unique_ptr<ir::Graph> graph, const BuildOptions& options) {
   if (options.target != "cpu")
     return unsupported("unknown target \"", options.target, "\" (supported: ", kSupportedTargets,
                        ")");
+  DLC_RETURN_IF_ERROR(checkNodeDevices(*graph, options.target));
   BuildResult result;
   SourceNodes source = captureSourceNodes(*graph);
 
@@ -49,7 +76,9 @@ StatusOr<BuildResult> compileGraph(std::unique_ptr<ir::Graph> graph, const Build
   result.plan = fusionPass->plan();
 
   DLC_ASSIGN_OR_RETURN(result.buffers, passes::assignBuffers(*graph, result.plan));
-  DLC_ASSIGN_OR_RETURN(result.code, cpu::compile(*graph, result.plan, cpu::CpuCompileOptions{}));
+  cpu::CpuCompileOptions cpuOptions;
+  cpuOptions.cpu = options.cpu;
+  DLC_ASSIGN_OR_RETURN(result.code, cpu::compile(*graph, result.plan, cpuOptions));
   if (!options.dumpDir.empty()) {
     DLC_RETURN_IF_ERROR(writeTextFile(options.dumpDir + "/kernels.ll", result.code.optimizedIR));
     DLC_RETURN_IF_ERROR(writeTextFile(options.dumpDir + "/kernels.s", result.code.assembly));
@@ -61,6 +90,7 @@ StatusOr<BuildResult> compileGraph(std::unique_ptr<ir::Graph> graph, const Build
                        buildManifest(*graph, result.plan, result.buffers, result.code.symbols,
                                      source, options.fusion));
   result.manifest = std::move(parts.manifest);
+  result.manifest.cpu = {result.code.cpu, rt::requiredCpuFeatures(result.code.cpuFeatures)};
   result.constants = std::move(parts.constants);
   result.graph = std::move(graph);
   return result;

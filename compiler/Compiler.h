@@ -21,6 +21,9 @@ namespace dlc {
 
 struct BuildOptions {
   std::string target = "cpu";
+  // --cpu: the CPU the code is for (cpu::CpuCompileOptions::cpu): "native",
+  // "generic" (x86-64-v2), "x86-64-v3", "x86-64-v4" or an LLVM CPU name.
+  std::string cpu = "native";
   bool fusion = true;          // false: one kernel per op (--no-fusion)
   std::string dumpDir;         // --dump-ir DIR: IR after every pass, .ll and .s
   bool timePasses = false;     // --time-passes
@@ -32,7 +35,7 @@ struct BuildResult {
   ir::KernelPlan plan;
   std::vector<passes::PassTiming> timings;
   passes::BufferAssignment buffers;
-  cpu::CpuModule code;
+  cpu::CompiledCode code;
   rt::Manifest manifest;
   std::vector<uint8_t> constants;
 };
@@ -51,5 +54,8 @@ StatusOr<std::vector<uint8_t>> artifactBytes(const BuildResult& result);
 
 // The supported targets, for messages.
 inline constexpr const char* kSupportedTargets = "cpu";
+
+// The devices of `target` that nodes may be placed on ("/device:CPU:0").
+std::vector<std::string> targetDevices(const std::string& target);
 
 }  // namespace dlc

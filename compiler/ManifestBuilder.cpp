@@ -8,7 +8,6 @@
 namespace dlc {
 
 using ir::Node;
-using rt::Affine;
 
 SourceNodes captureSourceNodes(const ir::Graph& graph) {
   SourceNodes s;
@@ -22,17 +21,12 @@ namespace {
 // Elements of a type as an affine function of the batch.
 Affine elements(const ir::TensorType& t) {
   int64_t e = t.shape.staticElements();
-  return t.shape.hasBatch() ? Affine{0, e} : Affine{e, 0};
+  return t.shape.hasBatch() ? Affine::batched(e) : Affine::constant(e);
 }
 
 Affine bytesOf(const ir::TensorType& t) {
-  Affine e = elements(t);
-  int64_t size = int64_t(ir::dtypeSize(t.dtype));
-  return {e.fixed * size, e.perBatch * size};
+  return elements(t).scaled(int64_t(ir::dtypeSize(t.dtype)));
 }
-
-Affine scaled(Affine a, int64_t k) { return {a.fixed * k, a.perBatch * k}; }
-Affine plus(Affine a, Affine b) { return {a.fixed + b.fixed, a.perBatch + b.perBatch}; }
 
 // A rough count of floating-point operations of one node.
 Affine flopsOf(const Node& n) {
@@ -40,23 +34,23 @@ Affine flopsOf(const Node& n) {
   switch (n.op) {
     case ir::OpKind::Dense: {
       int64_t in = n.inputs[0]->type.shape.dims().back();
-      return scaled(out, 2 * in);
+      return out.scaled(2 * in);
     }
     case ir::OpKind::MatMul: {
       const auto& a = n.inputs[0]->type.shape;
       int64_t k = n.attrs.getInt("transpose_a", 0) ? a.dim(a.rank() - 2) : a.dim(a.rank() - 1);
-      return scaled(out, 2 * k);
+      return out.scaled(2 * k);
     }
     case ir::OpKind::Conv2D: {
       const auto& w = n.inputs[1]->type.shape;
-      return scaled(out, 2 * w.dim(1) * w.dim(2) * w.dim(3));
+      return out.scaled(2 * w.dim(1) * w.dim(2) * w.dim(3));
     }
     case ir::OpKind::MaxPool2D:
     case ir::OpKind::AvgPool2D: {
       auto k = n.attrs.getInts("kernel", {1, 1});
       int64_t window = 1;
       for (int64_t v : k) window *= v;
-      return scaled(out, window);
+      return out.scaled(window);
     }
     case ir::OpKind::GlobalAvgPool:
     case ir::OpKind::ReduceSum:
@@ -67,7 +61,7 @@ Affine flopsOf(const Node& n) {
     case ir::OpKind::Softmax:
     case ir::OpKind::LogSoftmax:
     case ir::OpKind::LayerNorm:
-      return scaled(out, 5);
+      return out.scaled(5);
     default:
       if (ir::isIndexRemap(n.op)) return {0, 0};
       return out;
@@ -137,8 +131,8 @@ StatusOr<ManifestParts> buildManifest(const ir::Graph& graph, const ir::KernelPl
     m.outputs.push_back(id);
   }
   for (const auto& slot : buffers.slots)
-    m.slots.push_back({slot.id, {slot.bytes.fixed, slot.bytes.perBatch}});
-  m.peakTempBytes = {buffers.peakBytes.fixed, buffers.peakBytes.perBatch};
+    m.slots.push_back({slot.id, slot.bytes});
+  m.peakTempBytes = buffers.peakBytes;
 
   std::unordered_map<std::string, int> placedKernel;
   std::unordered_map<std::string, std::string> placedDevice;
@@ -152,16 +146,16 @@ StatusOr<ManifestParts> buildManifest(const ir::Graph& graph, const ir::KernelPl
     d.device = kernel.device;
     for (const Node* p : kernel.params) {
       d.args.push_back(addBuffer(p));
-      d.bytesRead = plus(d.bytesRead, bytesOf(p->type));
+      d.bytesRead = d.bytesRead.plus(bytesOf(p->type));
     }
     d.numParams = int(kernel.params.size());
     for (const Node* o : kernel.outputs) {
       d.args.push_back(addBuffer(o));
-      d.bytesWritten = plus(d.bytesWritten, bytesOf(o->type));
+      d.bytesWritten = d.bytesWritten.plus(bytesOf(o->type));
     }
     std::set<std::string> seen;
     for (const Node* n : kernel.nodes) {
-      d.flops = plus(d.flops, flopsOf(*n));
+      d.flops = d.flops.plus(flopsOf(*n));
       for (const std::string& origin : n->origins) {
         if (seen.insert(origin).second) d.nodes.push_back(origin);
         placedKernel.emplace(origin, kernel.id);

@@ -60,7 +60,7 @@ void Graph::replaceAllUsesWith(Node* from, Node* to) {
     if (o == from) o = to;
 }
 
-int Graph::removeDeadNodes() {
+std::unordered_set<const Node*> Graph::liveNodes() const {
   std::unordered_set<const Node*> live;
   std::vector<const Node*> stack(outputs_.begin(), outputs_.end());
   while (!stack.empty()) {
@@ -70,6 +70,16 @@ int Graph::removeDeadNodes() {
     for (Node* in : n->inputs) stack.push_back(in);
   }
   for (Node* in : inputs_) live.insert(in);
+  return live;
+}
+
+void Graph::addFoldedOrigin(const std::string& origin) {
+  if (std::find(foldedOrigins.begin(), foldedOrigins.end(), origin) == foldedOrigins.end())
+    foldedOrigins.push_back(origin);
+}
+
+int Graph::removeDeadNodes() {
+  std::unordered_set<const Node*> live = liveNodes();
   int removed = 0;
   std::vector<std::unique_ptr<Node>> kept;
   for (auto& n : nodes_) {

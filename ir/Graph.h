@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "ir/Attributes.h"
@@ -65,7 +66,10 @@ class Graph {
 
   // Replaces every use of `from` (operands and graph outputs) with `to`.
   void replaceAllUsesWith(Node* from, Node* to);
-  // Removes nodes no output depends on (inputs are kept). Returns how many.
+  // Nodes some graph output depends on, plus the graph inputs (which are
+  // live even when unused: they are part of the model's signature).
+  std::unordered_set<const Node*> liveNodes() const;
+  // Removes the nodes liveNodes() leaves out. Returns how many.
   int removeDeadNodes();
   // Re-orders nodes topologically; reports a cycle by node name.
   Status topoSort();
@@ -78,6 +82,8 @@ class Graph {
 
   // Names of source-model nodes folded away at compile time.
   std::vector<std::string> foldedOrigins;
+  // Appends `origin` to foldedOrigins unless it is there already.
+  void addFoldedOrigin(const std::string& origin);
 
   // Deep copy (constants share their storage).
   std::unique_ptr<Graph> clone() const;

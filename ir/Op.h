@@ -18,7 +18,14 @@ enum OpTrait : uint32_t {
   kRow = 1u << 6,
   kContraction = 1u << 7,
   kPool = 1u << 8,
+  kComparison = 1u << 9,   // elementwise, result bool, any operand dtype
+  kIntegerOk = 1u << 10,   // elementwise on floats and i32/i64
+  kBoolOnly = 1u << 11,    // elementwise on bool only
+  kAnyDType = 1u << 12,    // elementwise on any dtype (cast, select's branches)
 };
+
+// Operand dtype classes (docs/ops.md): Numeric = floats, i32 and i64.
+enum class DTypeClass { Any, Float, Numeric, Bool };
 
 enum class OpKind : uint8_t {
 #define OP(Enum, name, minIn, maxIn, traits) Enum,
@@ -48,5 +55,17 @@ inline bool isRowOp(OpKind k) { return hasTrait(k, kRow); }
 inline bool isContraction(OpKind k) { return hasTrait(k, kContraction); }
 inline bool isPool(OpKind k) { return hasTrait(k, kPool); }
 inline bool isSource(OpKind k) { return hasTrait(k, kSource); }
+inline bool isComparison(OpKind k) { return hasTrait(k, kComparison); }
+
+// The dtypes an elementwise op computes on, from its traits (floats only when
+// it has none of kIntegerOk, kBoolOnly, kComparison, kAnyDType). Shape
+// inference checks operands against it; the reference and the backends
+// implement exactly these classes.
+inline DTypeClass elementDTypeClass(OpKind k) {
+  if (hasTrait(k, kComparison) || hasTrait(k, kAnyDType)) return DTypeClass::Any;
+  if (hasTrait(k, kBoolOnly)) return DTypeClass::Bool;
+  if (hasTrait(k, kIntegerOk)) return DTypeClass::Numeric;
+  return DTypeClass::Float;
+}
 
 }  // namespace dlc::ir

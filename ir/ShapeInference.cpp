@@ -33,38 +33,8 @@ Status checkArity(const Node& node) {
   return Status::OK();
 }
 
-DTypeClass unaryClass(OpKind k) {
-  switch (k) {
-    case OpKind::Neg:
-    case OpKind::Abs: return DTypeClass::Numeric;
-    case OpKind::Not: return DTypeClass::Bool;
-    case OpKind::Cast: return DTypeClass::Any;
-    default: return DTypeClass::Float;
-  }
-}
-
-DTypeClass binaryClass(OpKind k) {
-  switch (k) {
-    case OpKind::Add:
-    case OpKind::Sub:
-    case OpKind::Mul:
-    case OpKind::Div:
-    case OpKind::Maximum:
-    case OpKind::Minimum: return DTypeClass::Numeric;
-    case OpKind::Pow: return DTypeClass::Float;
-    case OpKind::And:
-    case OpKind::Or: return DTypeClass::Bool;
-    default: return DTypeClass::Any;  // comparisons
-  }
-}
-
-bool isComparison(OpKind k) {
-  return k == OpKind::Equal || k == OpKind::NotEqual || k == OpKind::Less ||
-         k == OpKind::LessEqual || k == OpKind::Greater || k == OpKind::GreaterEqual;
-}
-
 StatusOr<TensorType> inferUnary(const Node& node) {
-  DLC_RETURN_IF_ERROR(checkDType(node, 0, unaryClass(node.op)));
+  DLC_RETURN_IF_ERROR(checkDType(node, 0, elementDTypeClass(node.op)));
   TensorType out = operandType(node, 0);
   if (node.op == OpKind::LeakyRelu) {
     DLC_RETURN_IF_ERROR(floatAttr(node, "alpha", 0.01).status());
@@ -105,7 +75,7 @@ StatusOr<Shape> broadcastOperands(const Node& node, size_t first) {
 
 StatusOr<TensorType> inferBinary(const Node& node) {
   DLC_RETURN_IF_ERROR(checkSameDType(node, 0, 2));
-  DLC_RETURN_IF_ERROR(checkDType(node, 0, binaryClass(node.op)));
+  DLC_RETURN_IF_ERROR(checkDType(node, 0, elementDTypeClass(node.op)));
   DLC_ASSIGN_OR_RETURN(Shape shape, broadcastOperands(node, 0));
   DType dtype = isComparison(node.op) ? DType::Bool : operandType(node, 0).dtype;
   return TensorType{dtype, shape};

@@ -41,8 +41,7 @@ StatusOr<std::vector<int64_t>> intsAttr(const Node& node, const std::string& nam
 // Normalises a possibly negative axis for attribute `name`.
 StatusOr<int> axisAttrValue(const Node& node, const std::string& name, int64_t axis, int rank);
 
-// Dtype classes from docs/ops.md.
-enum class DTypeClass { Any, Float, Numeric /*float, i32, i64*/, Bool };
+// Dtype classes: ir::DTypeClass (ir/Op.h).
 Status checkDType(const Node& node, size_t operand, DTypeClass cls);
 // Every operand in [first, last) has the dtype of operand `first`.
 Status checkSameDType(const Node& node, size_t first, size_t last);

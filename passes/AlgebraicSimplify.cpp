@@ -119,7 +119,7 @@ bool collapseLayoutChain(Node& n) {
 
 StatusOr<bool> AlgebraicSimplify::run(ir::Graph& graph) {
   // Dead nodes are DCE's: rewriting them would only report phantom changes.
-  std::unordered_set<const Node*> live = liveNodes(graph);
+  std::unordered_set<const Node*> live = graph.liveNodes();
   bool changed = false;
   for (const auto& owned : graph.nodes()) {
     Node& n = *owned;

@@ -14,24 +14,16 @@ constexpr int64_t kWeighingBatch = 64;
 
 int64_t roundUp(int64_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
 
-BufferBytes maxOf(const BufferBytes& a, const BufferBytes& b) {
-  return {std::max(a.fixed, b.fixed), std::max(a.perBatch, b.perBatch)};
-}
-
-BufferBytes plus(const BufferBytes& a, const BufferBytes& b) {
-  return {a.fixed + b.fixed, a.perBatch + b.perBatch};
-}
-
 // The free slot that grows least to hold `bytes` (ties: the smallest); -1
 // when none is free.
 int pickSlot(const std::vector<BufferSlot>& slots, const std::vector<int>& busyUntil,
-             int firstKernel, const BufferBytes& bytes) {
+             int firstKernel, const Affine& bytes) {
   int best = -1;
   int64_t bestGrowth = 0, bestSize = 0;
   for (size_t s = 0; s < slots.size(); ++s) {
     if (busyUntil[s] >= firstKernel) continue;
     int64_t size = slots[s].bytes.at(kWeighingBatch);
-    int64_t growth = maxOf(slots[s].bytes, bytes).at(kWeighingBatch) - size;
+    int64_t growth = slots[s].bytes.max(bytes).at(kWeighingBatch) - size;
     if (best < 0 || growth < bestGrowth || (growth == bestGrowth && size < bestSize)) {
       best = int(s);
       bestGrowth = growth;
@@ -43,10 +35,10 @@ int pickSlot(const std::vector<BufferSlot>& slots, const std::vector<int>& busyU
 
 }  // namespace
 
-BufferBytes bufferBytes(const ir::TensorType& type) {
+Affine bufferBytes(const ir::TensorType& type) {
   int64_t bytes = type.shape.staticElements() * int64_t(ir::dtypeSize(type.dtype));
-  if (type.shape.hasBatch()) return {0, roundUp(bytes)};
-  return {roundUp(bytes), 0};
+  if (type.shape.hasBatch()) return Affine::batched(roundUp(bytes));
+  return Affine::constant(roundUp(bytes));
 }
 
 int BufferAssignment::slotOf(const ir::Node* value) const {
@@ -84,13 +76,13 @@ StatusOr<BufferAssignment> assignBuffers(const ir::Graph& graph, const ir::Kerne
       result.slots.push_back({s, {}});
       busyUntil.push_back(-1);
     }
-    result.slots[size_t(s)].bytes = maxOf(result.slots[size_t(s)].bytes, buffer.bytes);
+    result.slots[size_t(s)].bytes = result.slots[size_t(s)].bytes.max(buffer.bytes);
     busyUntil[size_t(s)] = buffer.lastKernel;
     buffer.slot = s;
     result.slotOf_[buffer.value] = s;
-    result.noReuseBytes = plus(result.noReuseBytes, buffer.bytes);
+    result.noReuseBytes = result.noReuseBytes.plus(buffer.bytes);
   }
-  for (const BufferSlot& slot : result.slots) result.peakBytes = plus(result.peakBytes, slot.bytes);
+  for (const BufferSlot& slot : result.slots) result.peakBytes = result.peakBytes.plus(slot.bytes);
   return result;
 }
 

@@ -21,40 +21,31 @@
 
 #include "ir/Graph.h"
 #include "ir/Kernel.h"
+#include "support/Affine.h"
 
 namespace dlc::passes {
 
-// bytes(N) = fixed + perBatch * N.
-struct BufferBytes {
-  int64_t fixed = 0;
-  int64_t perBatch = 0;
-  int64_t at(int64_t batch) const { return fixed + perBatch * batch; }
-  bool operator==(const BufferBytes& o) const {
-    return fixed == o.fixed && perBatch == o.perBatch;
-  }
-};
-
 // The size of a value of `type`, each component rounded up to 64 bytes.
-BufferBytes bufferBytes(const ir::TensorType& type);
+Affine bufferBytes(const ir::TensorType& type);
 
 struct TempBuffer {
   const ir::Node* value = nullptr;
   int slot = -1;
   int firstKernel = 0;  // index in plan.kernels of the kernel writing it
   int lastKernel = 0;   // index of the last kernel reading it
-  BufferBytes bytes;
+  Affine bytes;
 };
 
 struct BufferSlot {
   int id = 0;
-  BufferBytes bytes;  // component-wise max over its buffers
+  Affine bytes;  // component-wise max over its buffers
 };
 
 struct BufferAssignment {
   std::vector<TempBuffer> buffers;  // in the order they are written
   std::vector<BufferSlot> slots;
-  BufferBytes peakBytes;     // sum of slot sizes
-  BufferBytes noReuseBytes;  // sum of buffer sizes (one slot each)
+  Affine peakBytes;     // sum of slot sizes
+  Affine noReuseBytes;  // sum of buffer sizes (one slot each)
 
   // The slot of `value`, or -1 when it is not a temporary.
   int slotOf(const ir::Node* value) const;

@@ -60,7 +60,7 @@ bool sameValue(const Node& a, const Node& b) {
 }  // namespace
 
 StatusOr<bool> CSE::run(ir::Graph& graph) {
-  std::unordered_set<const Node*> live = liveNodes(graph);
+  std::unordered_set<const Node*> live = graph.liveNodes();
   std::unordered_map<size_t, std::vector<Node*>> seen;
   bool changed = false;
   // Nodes are in topological order, so operands were already canonicalised

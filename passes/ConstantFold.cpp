@@ -32,10 +32,7 @@ StatusOr<bool> ConstantFold::run(ir::Graph& graph) {
     if (value->type() != node.type)
       return internalError("constant-fold: ", node.describe(), " evaluated to ",
                            value->type().str(), " but its type is ", node.type.str());
-    for (const std::string& o : node.origins)
-      if (std::find(graph.foldedOrigins.begin(), graph.foldedOrigins.end(), o) ==
-          graph.foldedOrigins.end())
-        graph.foldedOrigins.push_back(o);
+    for (const std::string& o : node.origins) graph.addFoldedOrigin(o);
     node.op = ir::OpKind::Constant;
     node.inputs.clear();
     node.attrs = ir::Attributes();

@@ -87,7 +87,7 @@ std::optional<BatchNormAffine> constantBatchNormAffine(const Node& bn) {
 }
 
 StatusOr<bool> FoldBatchNorm::run(ir::Graph& graph) {
-  std::unordered_set<const Node*> live = liveNodes(graph);
+  std::unordered_set<const Node*> live = graph.liveNodes();
   auto users = graph.computeUsers();
   // Collect first: folding adds constants to the node list.
   std::vector<Node*> candidates;

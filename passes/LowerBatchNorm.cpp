@@ -37,7 +37,7 @@ Node* elementwise(ir::Graph& graph, OpKind op, const std::string& base, Node* a,
 }  // namespace
 
 StatusOr<bool> LowerBatchNorm::run(ir::Graph& graph) {
-  std::unordered_set<const Node*> live = liveNodes(graph);
+  std::unordered_set<const Node*> live = graph.liveNodes();
   std::vector<Node*> candidates;
   for (const auto& n : graph.nodes())
     if (n->op == OpKind::BatchNorm && live.count(n.get())) candidates.push_back(n.get());

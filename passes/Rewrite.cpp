@@ -13,10 +13,7 @@ void addOrigins(ir::Node& to, const std::vector<std::string>& origins) {
 void replaceNode(ir::Graph& graph, ir::Node* from, ir::Node* to) {
   graph.replaceAllUsesWith(from, to);
   if (ir::isSource(to->op)) {
-    for (const std::string& o : from->origins)
-      if (std::find(graph.foldedOrigins.begin(), graph.foldedOrigins.end(), o) ==
-          graph.foldedOrigins.end())
-        graph.foldedOrigins.push_back(o);
+    for (const std::string& o : from->origins) graph.addFoldedOrigin(o);
   } else {
     addOrigins(*to, from->origins);
   }
@@ -30,19 +27,6 @@ std::optional<double> splatValue(const ir::Node& node) {
   for (int64_t i = 1; i < n; ++i)
     if (node.value.getAsDouble(i) != first) return std::nullopt;
   return first;
-}
-
-std::unordered_set<const ir::Node*> liveNodes(const ir::Graph& graph) {
-  std::unordered_set<const ir::Node*> live;
-  std::vector<const ir::Node*> stack(graph.outputs().begin(), graph.outputs().end());
-  while (!stack.empty()) {
-    const ir::Node* n = stack.back();
-    stack.pop_back();
-    if (!live.insert(n).second) continue;
-    for (const ir::Node* in : n->inputs) stack.push_back(in);
-  }
-  for (const ir::Node* in : graph.inputs()) live.insert(in);
-  return live;
 }
 
 }  // namespace dlc::passes

@@ -1,5 +1,5 @@
 // Small graph-rewrite helpers shared by the simplification passes: moving
-// origins along with a rewrite, recognising constant splats, liveness.
+// origins along with a rewrite, recognising constant splats. Liveness is ir::Graph::liveNodes().
 //
 // These keep the passes' bookkeeping identical (every rewrite preserves the
 // source-model names a node implements); they make no rewriting decisions.
@@ -7,7 +7,6 @@
 
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "ir/Graph.h"
@@ -25,8 +24,5 @@ void replaceNode(ir::Graph& graph, ir::Node* from, ir::Node* to);
 // The value of a constant whose elements are all equal; nullopt otherwise
 // (not a constant, empty, or mixed values).
 std::optional<double> splatValue(const ir::Node& node);
-
-// Nodes some graph output depends on, plus the graph inputs.
-std::unordered_set<const ir::Node*> liveNodes(const ir::Graph& graph);
 
 }  // namespace dlc::passes

@@ -41,7 +41,9 @@ StatusOr<Tensor> parseRawIdx(std::string_view b, const std::string& what) {
   if (have != count)
     return dataLoss(what, ": IDX extents ", ir::Shape(dims).str(), " need ", count,
                     " data bytes but the file holds ", have);
-  Tensor t(ir::DType::U8, dims);
+  auto created = Tensor::create(ir::DType::U8, dims);
+  if (!created.ok()) return created.status().withContext(what);
+  Tensor t = std::move(created).value();
   if (count) std::memcpy(t.data(), b.data() + headerSize, size_t(count));
   return t;
 }

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "support/Endian.h"
 #include "support/SafePath.h"
 #include "support/Zip.h"
 
@@ -179,12 +180,11 @@ StatusOr<Tensor> parseNpy(std::string_view bytes, const std::string& what) {
   int major = uint8_t(bytes[6]);
   size_t headerLen, dataStart;
   if (major == 1) {
-    headerLen = uint8_t(bytes[8]) | size_t(uint8_t(bytes[9])) << 8;
+    headerLen = loadLE16(bytes.data() + 8);
     dataStart = 10 + headerLen;
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12) return dataLoss(what, ": truncated .npy header");
-    headerLen = 0;
-    for (int i = 3; i >= 0; --i) headerLen = headerLen << 8 | uint8_t(bytes[8 + size_t(i)]);
+    headerLen = loadLE32(bytes.data() + 8);
     dataStart = 12 + headerLen;
   } else {
     return unsupported(what, ": .npy format version ", major, " is not supported (1, 2, 3 are)");
@@ -208,7 +208,9 @@ StatusOr<Tensor> parseNpy(std::string_view bytes, const std::string& what) {
   if (have > want)
     return dataLoss(what, ": .npy data has ", have - want, " trailing bytes after ", shape.str(),
                     " ", ir::dtypeName(dtype));
-  Tensor t(dtype, h.shape);
+  auto created = Tensor::create(dtype, h.shape);
+  if (!created.ok()) return created.status().withContext(what);
+  Tensor t = std::move(created).value();
   if (want) std::memcpy(t.data(), bytes.data() + dataStart, size_t(want));
   if (dtype == DType::Bool)
     for (int64_t i = 0; i < t.numElements(); ++i) t.as<uint8_t>()[i] = t.as<uint8_t>()[i] != 0;
@@ -238,8 +240,7 @@ StatusOr<std::string> serializeNpy(const Tensor& tensor) {
   std::string out(kMagic, kMagicLen);
   out += char(v2 ? 2 : 1);
   out += char(0);
-  size_t len = dict.size();
-  for (size_t i = 0; i < (v2 ? 4u : 2u); ++i) out += char((len >> (8 * i)) & 0xff);
+  appendLE(out, dict.size(), v2 ? 4 : 2);
   out += dict;
   out.append(static_cast<const char*>(tensor.data()), tensor.byteSize());
   return out;

@@ -1,7 +1,11 @@
 #include "support/SafePath.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -58,6 +62,33 @@ Status writeFileBytes(const std::string& path, std::string_view bytes) {
     return dataLoss("short write on '", path, "': ", std::strerror(errno));
   if (std::fclose(f.release()) != 0)
     return dataLoss("cannot finish writing '", path, "': ", std::strerror(errno));
+  return Status::OK();
+}
+
+Status writeFileAtomic(const std::string& path, std::string_view bytes) {
+  // pid + a process-wide counter keeps concurrent writers (threads or
+  // processes) of the same path apart; O_EXCL refuses a stale leftover.
+  static std::atomic<uint64_t> counter{0};
+  std::string tmp = strCat(path, ".tmp.", ::getpid(), ".", counter.fetch_add(1));
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0) return invalidArgument("cannot write '", path, "': ", std::strerror(errno));
+  auto fail = [&](const char* what, int err) {
+    ::unlink(tmp.c_str());
+    return dataLoss("cannot write '", path, "': ", what, ": ", std::strerror(err));
+  };
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, std::min<size_t>(bytes.size() - done, 1u << 30));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = n < 0 ? errno : EIO;
+      ::close(fd);
+      return fail("short write", err);
+    }
+    done += size_t(n);
+  }
+  if (::close(fd) != 0) return fail("close", errno);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("rename", errno);
   return Status::OK();
 }
 

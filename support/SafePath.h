@@ -5,7 +5,8 @@
 // `..` components and symlinks whose target lies outside the folder are all
 // refused. Files are read whole, with a size limit, so a hostile path cannot
 // make dlc read /dev/zero or a 100 GiB file. writeFileBytes is the one
-// place the tensor writers create files.
+// place the tensor writers create files; writeFileAtomic is for outputs that
+// must never be seen half-written (artifacts).
 //
 // What this deliberately does not do: it does not lock or watch files (a file
 // swapped between resolve and read is read as found), and it does not decode
@@ -30,6 +31,12 @@ StatusOr<std::string> readFileBytes(const std::string& path, uint64_t maxBytes);
 
 // Writes `bytes` to `path`, replacing it. Shared by the tensor writers.
 Status writeFileBytes(const std::string& path, std::string_view bytes);
+
+// Writes `bytes` to a new temporary file beside `path`, then renames it over
+// `path`: readers see the old file or the whole new one, never a partial
+// write, and a failed write leaves no temporary file behind. InvalidArgument
+// when the folder cannot be written; DataLoss on a short write.
+Status writeFileAtomic(const std::string& path, std::string_view bytes);
 
 // The folder holding `path` ("." for a bare file name).
 std::string parentFolder(const std::string& path);

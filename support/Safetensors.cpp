@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "support/Endian.h"
 #include "support/SafePath.h"
 
 namespace dlc {
@@ -93,8 +94,7 @@ StatusOr<Entry> parseEntry(const std::string& name, const json& v, const std::st
 StatusOr<std::map<std::string, Tensor>> parseSafetensors(std::string_view bytes,
                                                          const std::string& what) {
   if (bytes.size() < 8) return dataLoss(what, ": not a safetensors file (shorter than 8 bytes)");
-  uint64_t headerLen = 0;
-  for (int i = 7; i >= 0; --i) headerLen = headerLen << 8 | uint8_t(bytes[size_t(i)]);
+  uint64_t headerLen = loadLE64(bytes.data());
   if (headerLen > kMaxHeaderBytes)
     return dataLoss(what, ": safetensors header length ", headerLen, " exceeds the limit of ",
                     kMaxHeaderBytes);
@@ -128,7 +128,9 @@ StatusOr<std::map<std::string, Tensor>> parseSafetensors(std::string_view bytes,
 
   std::map<std::string, Tensor> out;
   for (const Entry& e : entries) {
-    Tensor t(e.dtype, e.dims);
+    auto created = Tensor::create(e.dtype, e.dims);
+    if (!created.ok()) return created.status().withContext(what + ": tensor '" + e.name + "'");
+    Tensor t = std::move(created).value();
     if (e.end > e.begin) std::memcpy(t.data(), data.data() + e.begin, size_t(e.end - e.begin));
     if (e.dtype == DType::Bool)
       for (int64_t i = 0; i < t.numElements(); ++i) t.as<uint8_t>()[i] = t.as<uint8_t>()[i] != 0;
@@ -164,7 +166,7 @@ StatusOr<std::string> serializeSafetensors(
   text.append((8 - text.size() % 8) % 8, ' ');  // align the data buffer to 8 bytes
   std::string out;
   out.reserve(8 + text.size() + size_t(offset));
-  for (int i = 0; i < 8; ++i) out += char((uint64_t(text.size()) >> (8 * i)) & 0xff);
+  appendLE(out, text.size(), 8);
   out += text;
   for (const auto& entry : tensors)
     out.append(static_cast<const char*>(entry.second.data()), entry.second.byteSize());

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <set>
 
+#include "support/Endian.h"
+
 namespace dlc {
 
 namespace {
@@ -19,15 +21,11 @@ constexpr size_t kEndRecordSize = 22;
 constexpr size_t kCentralHeaderSize = 46;
 constexpr size_t kLocalHeaderSize = 30;
 
-uint64_t readLE(std::string_view b, size_t at, int bytes) {
-  uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | uint8_t(b[at + size_t(i)]);
-  return v;
-}
+// Deflate never expands data by more than this factor (RFC 1951: a 258-byte
+// match in at most 2 bits, plus block overhead); a larger claimed size is a lie.
+constexpr uint64_t kMaxDeflateRatio = 1032;
 
-void putLE(std::string& out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(char((v >> (8 * i)) & 0xff));
-}
+uint64_t readLE(std::string_view b, size_t at, int bytes) { return loadLE(b.data() + at, bytes); }
 
 uint32_t crcOf(std::string_view data) {
   uLong crc = crc32(0L, Z_NULL, 0);
@@ -41,14 +39,22 @@ uint32_t crcOf(std::string_view data) {
 }
 
 // Inflates `in` (raw deflate when windowBits < 0, gzip/zlib when 15+32) into
-// exactly-bounded output. With `exactSize`, the output must be that long.
+// output of at most `maxBytes`. With `exactSize`, the output must be that long;
+// the claimed size is only a hint for the first allocation, capped at what
+// `in` can possibly inflate to.
 StatusOr<std::string> inflateBytes(std::string_view in, int windowBits, uint64_t maxBytes,
                                    const std::string& what, const uint64_t* exactSize) {
   z_stream zs;
   std::memset(&zs, 0, sizeof(zs));
   if (inflateInit2(&zs, windowBits) != Z_OK) return internalError("zlib inflateInit2 failed");
   std::string out;
-  if (exactSize) out.reserve(size_t(*exactSize));
+  try {
+    if (exactSize)
+      out.reserve(size_t(std::min({*exactSize, maxBytes, uint64_t(in.size()) * kMaxDeflateRatio})));
+  } catch (const std::exception&) {
+    inflateEnd(&zs);
+    return outOfRange(what, ": out of memory reserving ", *exactSize, " bytes to decompress");
+  }
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   size_t inLeft = in.size();
   char buf[1 << 16];
@@ -72,7 +78,12 @@ StatusOr<std::string> inflateBytes(std::string_view in, int windowBits, uint64_t
       inflateEnd(&zs);
       return outOfRange(what, ": decompressed data exceeds the limit of ", maxBytes, " bytes");
     }
-    out.append(buf, produced);
+    try {
+      out.append(buf, produced);
+    } catch (const std::exception&) {
+      inflateEnd(&zs);
+      return outOfRange(what, ": out of memory after decompressing ", out.size(), " bytes");
+    }
     if (rc != Z_STREAM_END && produced == 0 && zs.avail_in == 0 && inLeft == 0) {
       inflateEnd(&zs);
       return dataLoss(what, ": compressed data is truncated");
@@ -133,7 +144,7 @@ StatusOr<std::string> gunzip(std::string_view compressed, const std::string& wha
 }
 
 StatusOr<std::vector<ZipMember>> readZip(std::string_view zip, const std::string& what,
-                                         uint64_t maxMemberBytes) {
+                                         uint64_t maxTotalBytes) {
   if (zip.size() < kEndRecordSize) return dataLoss(what, ": not a zip archive (too short)");
   // The end record sits in the last 22 + 65535 (comment) bytes.
   size_t lowest = zip.size() > kEndRecordSize + 0xffff ? zip.size() - kEndRecordSize - 0xffff : 0;
@@ -168,6 +179,10 @@ StatusOr<std::vector<ZipMember>> readZip(std::string_view zip, const std::string
 
   std::vector<ZipMember> members;
   std::set<std::string> seen;
+  // One budget for the whole archive: members may share compressed bytes (a
+  // central directory can point many entries at one local header), so a
+  // per-member limit alone does not bound memory.
+  uint64_t budget = maxTotalBytes;
   size_t at = size_t(cdOffset);
   size_t cdEnd = size_t(cdOffset + cdSize);
   for (uint64_t i = 0; i < count; ++i) {
@@ -194,9 +209,10 @@ StatusOr<std::vector<ZipMember>> readZip(std::string_view zip, const std::string
     if (e.method != 0 && e.method != 8)
       return unsupported(what, ": member '", e.name, "' uses compression method ", e.method,
                          " (only stored and deflate are supported)");
-    if (e.size > maxMemberBytes)
-      return outOfRange(what, ": member '", e.name, "' is ", e.size, " bytes, over the limit of ",
-                        maxMemberBytes);
+    if (e.size > budget)
+      return outOfRange(what, ": member '", e.name, "' is ", e.size, " bytes, but only ", budget,
+                        " of the archive's limit of ", maxTotalBytes,
+                        " uncompressed bytes are left");
     if (!seen.insert(e.name).second) return dataLoss(what, ": member '", e.name, "' appears twice");
     // The local header repeats name and extra with possibly different lengths.
     if (e.localOffset > zip.size() || zip.size() - e.localOffset < kLocalHeaderSize ||
@@ -213,11 +229,17 @@ StatusOr<std::vector<ZipMember>> readZip(std::string_view zip, const std::string
     if (e.method == 0) {
       if (e.compressedSize != e.size)
         return dataLoss(what, ": stored member '", e.name, "' has mismatched sizes");
-      m.data = std::string(raw);
+      try {
+        m.data = std::string(raw);
+      } catch (const std::exception&) {
+        return outOfRange(what, ": out of memory copying member '", e.name, "' (", e.size,
+                          " bytes)");
+      }
     } else {
       DLC_ASSIGN_OR_RETURN(m.data, inflateBytes(raw, -MAX_WBITS, e.size,
                                                 what + ": member '" + e.name + "'", &e.size));
     }
+    budget -= m.data.size();
     if (crcOf(m.data) != e.crc)
       return dataLoss(what, ": member '", e.name, "' fails its CRC-32 check");
     members.push_back(std::move(m));
@@ -239,24 +261,24 @@ StatusOr<std::string> writeZipStored(const std::vector<ZipMember>& members) {
     uint32_t crc = crcOf(m.data);
     uint64_t offset = out.size();
     auto header = [&](std::string& s, bool centralEntry) {
-      putLE(s, centralEntry ? kCentralHeaderSig : kLocalHeaderSig, 4);
-      if (centralEntry) putLE(s, 20, 2);  // version made by
-      putLE(s, 20, 2);                    // version needed
-      putLE(s, 0, 2);                     // flags
-      putLE(s, 0, 2);                     // method: stored
-      putLE(s, dosTime, 2);
-      putLE(s, dosDate, 2);
-      putLE(s, crc, 4);
-      putLE(s, m.data.size(), 4);
-      putLE(s, m.data.size(), 4);
-      putLE(s, m.name.size(), 2);
-      putLE(s, 0, 2);  // extra length
+      appendLE(s, centralEntry ? kCentralHeaderSig : kLocalHeaderSig, 4);
+      if (centralEntry) appendLE(s, 20, 2);  // version made by
+      appendLE(s, 20, 2);                    // version needed
+      appendLE(s, 0, 2);                     // flags
+      appendLE(s, 0, 2);                     // method: stored
+      appendLE(s, dosTime, 2);
+      appendLE(s, dosDate, 2);
+      appendLE(s, crc, 4);
+      appendLE(s, m.data.size(), 4);
+      appendLE(s, m.data.size(), 4);
+      appendLE(s, m.name.size(), 2);
+      appendLE(s, 0, 2);  // extra length
       if (centralEntry) {
-        putLE(s, 0, 2);  // comment length
-        putLE(s, 0, 2);  // disk
-        putLE(s, 0, 2);  // internal attributes
-        putLE(s, 0, 4);  // external attributes
-        putLE(s, offset, 4);
+        appendLE(s, 0, 2);  // comment length
+        appendLE(s, 0, 2);  // disk
+        appendLE(s, 0, 2);  // internal attributes
+        appendLE(s, 0, 4);  // external attributes
+        appendLE(s, offset, 4);
       }
       s += m.name;
     };
@@ -268,14 +290,14 @@ StatusOr<std::string> writeZipStored(const std::vector<ZipMember>& members) {
     return unsupported("zip archive needs zip64 (too many members or 4 GiB or more)");
   uint64_t cdOffset = out.size();
   out += central;
-  putLE(out, kEndSig, 4);
-  putLE(out, 0, 2);
-  putLE(out, 0, 2);
-  putLE(out, members.size(), 2);
-  putLE(out, members.size(), 2);
-  putLE(out, central.size(), 4);
-  putLE(out, cdOffset, 4);
-  putLE(out, 0, 2);
+  appendLE(out, kEndSig, 4);
+  appendLE(out, 0, 2);
+  appendLE(out, 0, 2);
+  appendLE(out, members.size(), 2);
+  appendLE(out, members.size(), 2);
+  appendLE(out, central.size(), 4);
+  appendLE(out, cdOffset, 4);
+  appendLE(out, 0, 2);
   return out;
 }
 

@@ -3,8 +3,10 @@
 //
 // The zip reader walks the central directory (classic and zip64), supports
 // members that are stored (method 0) or deflated (method 8), checks every
-// member's CRC-32 and refuses sizes past a caller limit, so a zip bomb or a
-// truncated archive is an error, never a crash. The writer produces stored
+// member's CRC-32 and keeps one running budget of uncompressed bytes per
+// archive (members may share compressed data), so a zip bomb or a truncated
+// archive is an error, never a crash. A member's claimed size is never
+// trusted for allocation beyond what its compressed bytes can inflate to. The writer produces stored
 // members only (what np.savez writes).
 //
 // What this deliberately does not do: encryption, multi-disk archives,
@@ -27,9 +29,10 @@ struct ZipMember {
 };
 
 // Parses a whole zip archive held in memory. `what` names the archive in
-// errors. A member whose uncompressed size exceeds `maxMemberBytes` is refused.
+// errors. The uncompressed members together may not exceed `maxTotalBytes`:
+// reading stops with OutOfRange at the member that would pass it.
 StatusOr<std::vector<ZipMember>> readZip(std::string_view archive, const std::string& what,
-                                         uint64_t maxMemberBytes);
+                                         uint64_t maxTotalBytes);
 
 // Builds a zip archive with stored (uncompressed) members, in order. Fails
 // when a member or the archive would need zip64 (>= 4 GiB) or names repeat.

@@ -2,8 +2,9 @@
 // comparisons and select.
 //
 // Floats are computed in double and rounded once on store; integers in int64
-// wrapping to the dtype's width (div truncates toward zero, division by zero
-// is an error); bool ops in int64 0/1. maximum/minimum/relu propagate NaN as
+// wrapping to the dtype's width (div truncates toward zero, x / 0 = 0 and
+// MIN / -1 wraps to MIN, as the CPU backend computes and docs/ops.md
+// specifies); bool ops in int64 0/1. maximum/minimum/relu propagate NaN as
 // NumPy does. Integer -> integer casts wrap (two's complement), as C, NumPy
 // and ONNX do.
 #include <cmath>
@@ -111,11 +112,6 @@ StatusOr<Tensor> evalUnary(const OpContext& ctx) {
   return unsupportedDType(ctx, x.dtype());
 }
 
-bool isComparison(OpKind op) {
-  return op == OpKind::Equal || op == OpKind::NotEqual || op == OpKind::Less ||
-         op == OpKind::LessEqual || op == OpKind::Greater || op == OpKind::GreaterEqual;
-}
-
 template <typename T>
 bool compare(OpKind op, T a, T b) {
   switch (op) {
@@ -148,17 +144,14 @@ std::optional<FloatFn2> floatBinary(OpKind op) {
 }
 
 // Integer arithmetic in int64 with two's-complement wrap-around; the store
-// then wraps to the dtype's width. Division by zero sets `divByZero`.
-std::optional<int64_t> intBinary(OpKind op, int64_t a, int64_t b, bool& divByZero) {
+// then wraps to the dtype's width.
+std::optional<int64_t> intBinary(OpKind op, int64_t a, int64_t b) {
   switch (op) {
     case OpKind::Add: return int64_t(uint64_t(a) + uint64_t(b));
     case OpKind::Sub: return int64_t(uint64_t(a) - uint64_t(b));
     case OpKind::Mul: return int64_t(uint64_t(a) * uint64_t(b));
     case OpKind::Div:
-      if (b == 0) {
-        divByZero = true;
-        return 0;
-      }
+      if (b == 0) return 0;            // defined as 0, never a trap
       if (b == -1) return wrapNeg(a);  // INT64_MIN / -1 wraps
       return a / b;                    // C++ truncates toward zero
     case OpKind::Maximum: return std::max(a, b);
@@ -175,7 +168,7 @@ StatusOr<Tensor> evalBinary(const OpContext& ctx) {
     return invalidArgument("operands have different dtypes ", ir::dtypeName(a.dtype()), " and ",
                            ir::dtypeName(b.dtype()));
   DLC_ASSIGN_OR_RETURN(Dims dims, broadcastDims(a.dims(), b.dims()));
-  DType resultType = isComparison(op) ? DType::Bool : a.dtype();
+  DType resultType = ir::isComparison(op) ? DType::Bool : a.dtype();
   DLC_RETURN_IF_ERROR(checkResult(ctx, dims, resultType));
   DLC_ASSIGN_OR_RETURN(Dims sa, broadcastStrides(a.dims(), dims));
   DLC_ASSIGN_OR_RETURN(Dims sb, broadcastStrides(b.dims(), dims));
@@ -184,34 +177,32 @@ StatusOr<Tensor> evalBinary(const OpContext& ctx) {
   bool isLogical = op == OpKind::And || op == OpKind::Or;
   if (isLogical && a.dtype() != DType::Bool) return unsupportedDType(ctx, a.dtype());
   std::optional<FloatFn2> floatFn = floatBinary(op);
-  if (isFloatDomain && !isComparison(op) && !floatFn) return unsupportedDType(ctx, a.dtype());
-  if (!isFloatDomain && !isComparison(op) && !isLogical &&
+  if (isFloatDomain && !ir::isComparison(op) && !floatFn) return unsupportedDType(ctx, a.dtype());
+  if (!isFloatDomain && !ir::isComparison(op) && !isLogical &&
       (!ir::isInteger(a.dtype()) || op == OpKind::Pow))
     return unsupportedDType(ctx, a.dtype());
 
-  bool divByZero = false;
   Dims index(dims.size(), 0);
   for (int64_t i = 0; i < out.numElements(); ++i, nextIndex(index, dims)) {
     int64_t ia = offsetOf(index, sa), ib = offsetOf(index, sb);
     if (isFloatDomain) {
       double x = a.getAsDouble(ia), y = b.getAsDouble(ib);
-      if (isComparison(op))
+      if (ir::isComparison(op))
         storeInt(out, i, compare(op, x, y));
       else
         out.setFromDouble(i, (*floatFn)(x, y));
       continue;
     }
     int64_t x = loadInt(a, ia), y = loadInt(b, ib);
-    if (isComparison(op))
+    if (ir::isComparison(op))
       storeInt(out, i, compare(op, x, y));
     else if (op == OpKind::And)
       storeInt(out, i, x && y);
     else if (op == OpKind::Or)
       storeInt(out, i, x || y);
     else
-      storeInt(out, i, *intBinary(op, x, y, divByZero));
+      storeInt(out, i, *intBinary(op, x, y));
   }
-  if (divByZero) return invalidArgument("integer division by zero");
   return out;
 }
 

@@ -153,19 +153,6 @@ StatusOr<Tensor> evalWithBatch(const Node& node, const std::vector<const Tensor*
   return dispatch(ctx);
 }
 
-// Nodes the outputs depend on.
-std::unordered_set<const Node*> liveNodes(const ir::Graph& graph) {
-  std::unordered_set<const Node*> live;
-  std::vector<const Node*> stack(graph.outputs().begin(), graph.outputs().end());
-  while (!stack.empty()) {
-    const Node* n = stack.back();
-    stack.pop_back();
-    if (!live.insert(n).second) continue;
-    for (const Node* in : n->inputs) stack.push_back(in);
-  }
-  return live;
-}
-
 }  // namespace
 
 StatusOr<Tensor> evaluateNode(const Node& node, const std::vector<const Tensor*>& operands) {
@@ -188,7 +175,7 @@ StatusOr<std::vector<Tensor>> evaluate(const ir::Graph& graph,
     DLC_RETURN_IF_ERROR(bindAndCheck(inputs[i], declared[i]->type, batch,
                                      strCat(where, ": input \"", declared[i]->name, "\"")));
 
-  std::unordered_set<const Node*> live = liveNodes(graph);
+  std::unordered_set<const Node*> live = graph.liveNodes();
   std::unordered_map<const Node*, size_t> lastUse;
   for (size_t i = 0; i < graph.nodes().size(); ++i) {
     const Node* n = graph.nodes()[i].get();

@@ -65,7 +65,23 @@ std::string storeElement(const json& v, Tensor& t, int64_t i) {
   return "";
 }
 
-// Fills `t` from a nested list, checking each level's length against the shape.
+// Checks that nested list `v` matches `dims` at every level, before anything
+// is allocated: the shape in the file may be far larger than the list.
+Status checkNested(const json& v, const std::vector<int64_t>& dims, size_t dim,
+                   const Where& where) {
+  if (dim == dims.size()) return Status::OK();
+  int64_t extent = dims[dim];
+  if (!v.is_array() || int64_t(v.size()) != extent)
+    return where.error("expected a list of ", extent, " entries for dimension ", dim, " of ",
+                       ir::Shape(dims).str(), ", got ",
+                       v.is_array() ? std::to_string(v.size()) + " entries" : v.dump());
+  for (size_t i = 0; i < v.size(); ++i)
+    DLC_RETURN_IF_ERROR(checkNested(v[i], dims, dim + 1, where.index(i)));
+  return Status::OK();
+}
+
+// Stores the leaves of a nested list already checked by checkNested into `t`,
+// in row-major order.
 class NestedFill {
  public:
   NestedFill(Tensor& t, const Where& where) : t_(t), where_(where) {}
@@ -75,11 +91,6 @@ class NestedFill {
       std::string problem = storeElement(v, t_, next_++);
       return problem.empty() ? Status::OK() : here().error(problem);
     }
-    int64_t extent = t_.dims()[size_t(dim)];
-    if (!v.is_array() || int64_t(v.size()) != extent)
-      return here().error("expected a list of ", extent, " entries for dimension ", dim, " of ",
-                          ir::Shape(t_.dims()).str(), ", got ",
-                          v.is_array() ? std::to_string(v.size()) + " entries" : v.dump());
     for (size_t i = 0; i < v.size(); ++i) {
       path_.push_back(i);
       DLC_RETURN_IF_ERROR(fill(v[i], dim + 1));
@@ -100,6 +111,19 @@ class NestedFill {
   int64_t next_ = 0;
 };
 
+// Allocates the constant's tensor once its size is known to be within limits.
+StatusOr<Tensor> allocate(DType dtype, const ir::Shape& shape, const Where& where) {
+  auto bytes = Tensor::checkedByteSize(dtype, shape.dims());
+  if (!bytes.ok()) return where.wrap(bytes.status());
+  if (uint64_t(*bytes) > kMaxInlineBytes)
+    return where.error("an inline value of ", shape.str(), " ", ir::dtypeName(dtype), " (",
+                       *bytes, " bytes) exceeds the limit of ", kMaxInlineBytes,
+                       " bytes; store large constants in a weights file");
+  auto t = Tensor::create(dtype, shape.dims());
+  if (!t.ok()) return where.wrap(t.status());
+  return std::move(t).value();
+}
+
 bool isFlatList(const json& v) {
   for (const json& e : v)
     if (e.is_array() || e.is_object()) return false;
@@ -114,10 +138,10 @@ StatusOr<Tensor> tensorFromValue(const json& value, DType dtype, const ir::Shape
                                  const Where& where) {
   int64_t count = shape.numElements();
   if (!value.is_array()) {
-    if (uint64_t(count) * ir::dtypeSize(dtype) > kMaxSplatBytes)
+    if (uint64_t(count) * ir::dtypeSize(dtype) > kMaxInlineBytes)
       return where.error("splatting a scalar to ", shape.str(), " exceeds the limit of ",
-                         kMaxSplatBytes, " bytes; store large constants in a weights file");
-    Tensor t(dtype, shape.dims());
+                         kMaxInlineBytes, " bytes; store large constants in a weights file");
+    DLC_ASSIGN_OR_RETURN(Tensor t, allocate(dtype, shape, where));
     std::string problem = storeElement(value, t, 0);
     if (!problem.empty()) return where.error(problem);
     for (int64_t i = 1; i < count; ++i)
@@ -130,7 +154,7 @@ StatusOr<Tensor> tensorFromValue(const json& value, DType dtype, const ir::Shape
     if (int64_t(value.size()) != count)
       return where.error("a flat list needs exactly ", count, " values for shape ", shape.str(),
                          ", got ", value.size());
-    Tensor t(dtype, shape.dims());
+    DLC_ASSIGN_OR_RETURN(Tensor t, allocate(dtype, shape, where));
     for (size_t i = 0; i < value.size(); ++i) {
       std::string problem = storeElement(value[i], t, int64_t(i));
       if (!problem.empty()) return where.index(i).error(problem);
@@ -139,10 +163,8 @@ StatusOr<Tensor> tensorFromValue(const json& value, DType dtype, const ir::Shape
   }
   if (shape.isScalar())
     return where.error("a scalar constant takes a number (or a list of one), got a nested list");
-  if (int64_t(value.size()) != shape.dim(0))
-    return where.error("expected a list of ", shape.dim(0), " entries for dimension 0 of ",
-                       shape.str(), ", got ", value.size(), " entries");
-  Tensor t(dtype, shape.dims());
+  DLC_RETURN_IF_ERROR(checkNested(value, shape.dims(), 0, where));
+  DLC_ASSIGN_OR_RETURN(Tensor t, allocate(dtype, shape, where));
   DLC_RETURN_IF_ERROR(NestedFill(t, where).fill(value, 0));
   return t;
 }

@@ -23,8 +23,9 @@
 
 namespace dlc::json {
 
-// Largest tensor an inline scalar may be splatted to.
-constexpr uint64_t kMaxSplatBytes = uint64_t(1) << 30;
+// Largest tensor an inline "value" may describe (a splatted scalar or a list);
+// checked, with the nested list's shape at every level, before allocating.
+constexpr uint64_t kMaxInlineBytes = uint64_t(1) << 30;
 
 struct ConstantEntry {
   std::string name;

@@ -1,12 +1,12 @@
 #include "runtime/src/Artifact.h"
 
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <unistd.h>
+#include <string_view>
 
 #include "runtime/src/Checksum.h"
 #include "runtime/src/ManifestJson.h"
+#include "support/Endian.h"
+#include "support/SafePath.h"
 
 namespace dlc::rt {
 
@@ -18,22 +18,6 @@ constexpr size_t kTrailerBytes = 8;
 constexpr size_t kAlign = 64;
 constexpr uint32_t kMaxSections = 16;
 
-void putU32(std::vector<uint8_t>& b, size_t at, uint32_t v) {
-  for (int i = 0; i < 4; ++i) b[at + size_t(i)] = uint8_t(v >> (8 * i));
-}
-void putU64(std::vector<uint8_t>& b, size_t at, uint64_t v) {
-  for (int i = 0; i < 8; ++i) b[at + size_t(i)] = uint8_t(v >> (8 * i));
-}
-uint32_t getU32(const uint8_t* p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= uint32_t(p[i]) << (8 * i);
-  return v;
-}
-uint64_t getU64(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= uint64_t(p[i]) << (8 * i);
-  return v;
-}
 size_t alignUp(size_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
 
 const char* sectionName(uint32_t kind) {
@@ -85,34 +69,25 @@ StatusOr<std::vector<uint8_t>> serializeArtifact(const Manifest& manifest,
   const size_t total = offset + kTrailerBytes;
   std::vector<uint8_t> out(total, 0);
   std::memcpy(out.data(), kArtifactMagic, 8);
-  putU32(out, 8, uint32_t(Manifest::kFormatVersion));
-  putU64(out, 16, total);
-  putU32(out, 24, uint32_t(n));
+  storeLE(out.data() + 8, uint32_t(Manifest::kFormatVersion), 4);
+  storeLE(out.data() + 16, total, 8);
+  storeLE(out.data() + 24, uint32_t(n), 4);
   for (size_t i = 0; i < n; ++i) {
     size_t e = kHeaderBytes + i * kEntryBytes;
-    putU32(out, e, uint32_t(pieces[i].kind));
-    putU64(out, e + 8, offsets[i]);
-    putU64(out, e + 16, pieces[i].size);
+    storeLE(out.data() + e, uint32_t(pieces[i].kind), 4);
+    storeLE(out.data() + e + 8, offsets[i], 8);
+    storeLE(out.data() + e + 16, pieces[i].size, 8);
     if (pieces[i].size) std::memcpy(out.data() + offsets[i], pieces[i].data, pieces[i].size);
   }
-  putU64(out, total - kTrailerBytes, fnv1a64(out.data(), total - kTrailerBytes));
+  storeLE(out.data() + total - kTrailerBytes, fnv1a64(out.data(), total - kTrailerBytes), 8);
   return out;
 }
 
 Status writeArtifact(const std::string& path, const Manifest& manifest,
                      const std::vector<uint8_t>& constants, const std::vector<uint8_t>& code) {
   DLC_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, serializeArtifact(manifest, constants, code));
-  std::string tmp = strCat(path, ".tmp", getpid());
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return notFound(path, ": cannot write: ", std::strerror(errno));
-  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    std::remove(tmp.c_str());
-    return unavailable(path, ": cannot write: ", std::strerror(err));
-  }
-  return Status::OK();
+  return writeFileAtomic(
+      path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 StatusOr<Artifact> parseArtifact(const uint8_t* data, size_t size, const std::string& source) {
@@ -122,22 +97,22 @@ StatusOr<Artifact> parseArtifact(const uint8_t* data, size_t size, const std::st
     return invalidArgument(source, ": not a dlc artifact (bad magic; expected \"DLCARTF\")");
   if (size < kHeaderBytes + kTrailerBytes)
     return dataLoss(source, ": truncated artifact: ", size, " bytes is shorter than the header");
-  uint32_t version = getU32(data + 8);
+  uint32_t version = loadLE32(data + 8);
   if (version != uint32_t(Manifest::kFormatVersion))
     return invalidArgument(source, ": artifact format version ", version, ", this runtime reads version ",
                            Manifest::kFormatVersion, ": rebuild it with this dlc");
-  uint64_t declared = getU64(data + 16);
+  uint64_t declared = loadLE64(data + 16);
   if (declared > size)
     return dataLoss(source, ": truncated artifact: header says ", declared, " bytes, got ", size);
   if (declared < size)
     return dataLoss(source, ": corrupt artifact: ", size - declared,
                     " trailing bytes after the declared end (", declared, " bytes)");
-  uint64_t stored = getU64(data + size - kTrailerBytes);
+  uint64_t stored = loadLE64(data + size - kTrailerBytes);
   uint64_t actual = fnv1a64(data, size - kTrailerBytes);
   if (stored != actual)
     return dataLoss(source, ": corrupt artifact: checksum mismatch (stored ", stored, ", computed ",
                     actual, ")");
-  uint32_t n = getU32(data + 24);
+  uint32_t n = loadLE32(data + 24);
   if (n > kMaxSections || kHeaderBytes + uint64_t(n) * kEntryBytes > size - kTrailerBytes)
     return dataLoss(source, ": corrupt artifact: section table of ", n, " entries does not fit");
   Artifact art;
@@ -147,8 +122,8 @@ StatusOr<Artifact> parseArtifact(const uint8_t* data, size_t size, const std::st
   const uint64_t payloadEnd = size - kTrailerBytes;
   for (uint32_t i = 0; i < n; ++i) {
     const uint8_t* e = data + kHeaderBytes + size_t(i) * kEntryBytes;
-    uint32_t kind = getU32(e);
-    uint64_t off = getU64(e + 8), len = getU64(e + 16);
+    uint32_t kind = loadLE32(e);
+    uint64_t off = loadLE64(e + 8), len = loadLE64(e + 16);
     if (kind < 1 || kind > 3)
       return dataLoss(source, ": corrupt artifact: section ", i, " has unknown kind ", kind);
     if (off > payloadEnd || len > payloadEnd - off)
@@ -174,16 +149,8 @@ StatusOr<Artifact> parseArtifact(const uint8_t* data, size_t size, const std::st
 }
 
 StatusOr<Artifact> readArtifact(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return notFound(path, ": cannot open: ", std::strerror(errno));
-  std::vector<uint8_t> bytes;
-  uint8_t buf[1 << 16];
-  size_t got;
-  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.insert(bytes.end(), buf, buf + got);
-  bool err = std::ferror(f);
-  std::fclose(f);
-  if (err) return unavailable(path, ": read error");
-  return parseArtifact(bytes.data(), bytes.size(), path);
+  DLC_ASSIGN_OR_RETURN(std::string bytes, readFileBytes(path, kMaxArtifactBytes));
+  return parseArtifact(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), path);
 }
 
 }  // namespace dlc::rt

@@ -28,6 +28,9 @@
 
 namespace dlc::rt {
 
+// Largest artifact file readArtifact reads (the weight-file limit).
+inline constexpr uint64_t kMaxArtifactBytes = uint64_t(16) << 30;
+
 inline constexpr char kArtifactMagic[8] = {'D', 'L', 'C', 'A', 'R', 'T', 'F', '\0'};
 
 enum class SectionKind : uint32_t { Manifest = 1, Constants = 2, Code = 3 };
@@ -39,7 +42,8 @@ struct Artifact {
   std::vector<uint8_t> code;  // an ELF shared object for the CPU target
 };
 
-// Serializes into bytes / a file (written to a temp name, then renamed).
+// Serializes into bytes / a file (support's writeFileAtomic: a temp file
+// beside `path`, then renamed over it).
 StatusOr<std::vector<uint8_t>> serializeArtifact(const Manifest& manifest,
                                                  const std::vector<uint8_t>& constants,
                                                  const std::vector<uint8_t>& code);
@@ -48,6 +52,8 @@ Status writeArtifact(const std::string& path, const Manifest& manifest,
 
 // Parses bytes; `source` names them in every error message.
 StatusOr<Artifact> parseArtifact(const uint8_t* data, size_t size, const std::string& source);
+// Reads a regular file of at most kMaxArtifactBytes (support's readFileBytes:
+// a symlink to /dev/zero, a FIFO or a directory is refused before reading).
 StatusOr<Artifact> readArtifact(const std::string& path);
 
 }  // namespace dlc::rt

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "runtime/src/CpuDevice.h"
+#include "runtime/src/Report.h"
 
 namespace dlc::rt {
 
@@ -27,16 +28,11 @@ size_t lastLevelCacheBytes() {
   return best;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 size_t pickArrayBytes(const Device& device, size_t requested) {
   if (requested) return requested;
   size_t bytes = std::max(lastLevelCacheBytes() * 8, size_t(64) << 20);
-  if (device.info().memoryBytes > 0)
-    bytes = std::min(bytes, size_t(device.info().memoryBytes) / 16);
+  const int64_t memoryBytes = device.info().memoryBytes;
+  if (memoryBytes > 0) bytes = std::min(bytes, size_t(memoryBytes) / 16);
   return std::max(bytes, size_t(1) << 20);
 }
 
@@ -73,7 +69,7 @@ StatusOr<double> measureCpu(CpuDevice& dev, size_t bytes, int reps) {
   }
   for (double* p : arrays) dev.deallocate(p);
   if (rates.empty()) return internalError("bandwidth measurement took no time");
-  return median(rates);
+  return medianOf(std::move(rates));
 }
 
 StatusOr<double> measureByCopy(Device& dev, size_t bytes, int reps) {
@@ -102,7 +98,7 @@ StatusOr<double> measureByCopy(Device& dev, size_t bytes, int reps) {
   dev.deallocate(src);
   DLC_RETURN_IF_ERROR(st);
   if (rates.empty()) return internalError("bandwidth measurement took no time");
-  return median(rates);
+  return medianOf(std::move(rates));
 }
 
 }  // namespace

@@ -2,13 +2,18 @@
 //
 // Each entry point converts Status to dlc_status, stores the message in a
 // thread-local for dlc_last_error, and catches every exception (out of
-// memory included) so none crosses into C.
+// memory included) so none crosses into C. A dlc_model may be shared by
+// threads: Model serializes runs, and the report strings handed out are kept
+// per calling thread, under the handle's mutex.
 #include "dlc/runtime.h"
 
 #include <cstring>
 #include <exception>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "runtime/src/Bandwidth.h"
 #include "runtime/src/CpuDevice.h"
@@ -17,14 +22,45 @@
 
 struct dlc_model {
   std::unique_ptr<dlc::rt::Model> model;
-  std::string reportJson;
-  std::string reportText;
+  // The last report string returned to each thread: valid until that
+  // thread's next call of the same function on this model, or free.
+  std::mutex reportMutex;
+  std::map<std::thread::id, std::string> reportJson;
+  std::map<std::thread::id, std::string> reportText;
 };
 
 namespace {
 
 using dlc::Status;
 using dlc::StatusCode;
+using dlc::ir::DType;
+
+// The C enums are cast to and from the internal ones: their values must match.
+static_assert(DLC_F32 == int(DType::F32) && DLC_F16 == int(DType::F16) &&
+              DLC_BF16 == int(DType::BF16) && DLC_U8 == int(DType::U8) &&
+              DLC_I32 == int(DType::I32) && DLC_I64 == int(DType::I64) &&
+              DLC_BOOL == int(DType::Bool) && dlc::ir::kNumDTypes == DLC_BOOL + 1,
+              "dlc_dtype must match ir::DType");
+static_assert(DLC_OK == int(StatusCode::kOk) &&
+              DLC_INVALID_ARGUMENT == int(StatusCode::kInvalidArgument) &&
+              DLC_NOT_FOUND == int(StatusCode::kNotFound) &&
+              DLC_OUT_OF_RANGE == int(StatusCode::kOutOfRange) &&
+              DLC_UNSUPPORTED == int(StatusCode::kUnsupported) &&
+              DLC_FAILED_PRECONDITION == int(StatusCode::kFailedPrecondition) &&
+              DLC_UNAVAILABLE == int(StatusCode::kUnavailable) &&
+              DLC_DATA_LOSS == int(StatusCode::kDataLoss) &&
+              DLC_INTERNAL == int(StatusCode::kInternal),
+              "dlc_status must match StatusCode");
+static_assert(DLC_MAX_RANK == dlc::ir::kMaxRank, "DLC_MAX_RANK must match ir::kMaxRank");
+
+// Stores `text` as the calling thread's copy in `perThread` and returns it.
+const char* keepForThisThread(dlc_model* model, std::map<std::thread::id, std::string>& perThread,
+                              std::string text) {
+  std::lock_guard<std::mutex> lock(model->reportMutex);
+  std::string& slot = perThread[std::this_thread::get_id()];
+  slot = std::move(text);
+  return slot.c_str();
+}
 
 thread_local std::string gLastError;
 
@@ -257,8 +293,8 @@ dlc_status dlc_model_report_json(dlc_model* model, const char** json) {
   return guarded([&]() -> Status {
     DLC_RETURN_IF_ERROR(needPtr(model, "model"));
     DLC_RETURN_IF_ERROR(needPtr(json, "json"));
-    model->reportJson = dlc::rt::reportToJson(model->model->report());
-    *json = model->reportJson.c_str();
+    *json = keepForThisThread(model, model->reportJson,
+                              dlc::rt::reportToJson(model->model->report()));
     return Status::OK();
   });
 }
@@ -267,8 +303,8 @@ dlc_status dlc_model_report_text(dlc_model* model, const char** text) {
   return guarded([&]() -> Status {
     DLC_RETURN_IF_ERROR(needPtr(model, "model"));
     DLC_RETURN_IF_ERROR(needPtr(text, "text"));
-    model->reportText = dlc::rt::reportToText(model->model->report());
-    *text = model->reportText.c_str();
+    *text = keepForThisThread(model, model->reportText,
+                              dlc::rt::reportToText(model->model->report()));
     return Status::OK();
   });
 }

@@ -55,6 +55,18 @@ StatusOr<std::unique_ptr<CpuDevice>> CpuDevice::create(int numThreads) {
   return dev;
 }
 
+DeviceInfo CpuDevice::info() const {
+  DeviceInfo copy = info_;
+  std::lock_guard<std::mutex> lock(measuredMutex_);
+  copy.measuredBandwidthGBs = measuredGBs_;
+  return copy;
+}
+
+void CpuDevice::setMeasuredBandwidth(double gbs) {
+  std::lock_guard<std::mutex> lock(measuredMutex_);
+  measuredGBs_ = gbs;
+}
+
 StatusOr<void*> CpuDevice::allocate(size_t bytes) {
   size_t rounded = (bytes + 63) / 64 * 64;
   if (rounded == 0) rounded = 64;

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <optional>
 
 #include "runtime/src/Device.h"
 #include "runtime/src/ThreadPool.h"
@@ -19,7 +21,7 @@ class CpuDevice final : public Device {
   // numThreads <= 0: DLC_NUM_THREADS, else the available hardware threads.
   static StatusOr<std::unique_ptr<CpuDevice>> create(int numThreads = 0);
 
-  const DeviceInfo& info() const override { return info_; }
+  DeviceInfo info() const override;
   bool hostAccessible() const override { return true; }
 
   StatusOr<void*> allocate(size_t bytes) override;
@@ -40,14 +42,16 @@ class CpuDevice final : public Device {
   Status launch(LoadedModule& module, int index, void* const* args, int64_t batch,
                 Stream& stream) override;
 
-  void setMeasuredBandwidth(double gbs) override { info_.measuredBandwidthGBs = gbs; }
+  void setMeasuredBandwidth(double gbs) override;
 
   ThreadPool& pool() { return *pool_; }
 
  private:
   CpuDevice() = default;
-  DeviceInfo info_;
+  DeviceInfo info_;  // fixed once created; the measurement lives apart
   std::unique_ptr<ThreadPool> pool_;
+  mutable std::mutex measuredMutex_;
+  std::optional<double> measuredGBs_;
 };
 
 // The number of threads DLC_NUM_THREADS asks for (error if it is not a

@@ -61,8 +61,10 @@ class Device {
  public:
   virtual ~Device() = default;
 
-  virtual const DeviceInfo& info() const = 0;
-  const std::string& name() const { return info().name; }
+  // A snapshot (a copy): safe to call while another thread records a
+  // measured bandwidth.
+  virtual DeviceInfo info() const = 0;
+  std::string name() const { return info().name; }
   DeviceKind kind() const { return info().kind; }
   // True when device pointers are host pointers (no copies needed).
   virtual bool hostAccessible() const = 0;
@@ -91,7 +93,7 @@ class Device {
   virtual Status launch(LoadedModule& module, int index, void* const* args, int64_t batch,
                         Stream& stream) = 0;
 
-  // Records a measured bandwidth in info().
+  // Records a measured bandwidth, seen by later info() calls. Thread-safe.
   virtual void setMeasuredBandwidth(double gbs) = 0;
 };
 

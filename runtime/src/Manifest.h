@@ -18,15 +18,13 @@
 #include <vector>
 
 #include "ir/Types.h"
+#include "support/Affine.h"
 #include "support/Status.h"
 
 namespace dlc::rt {
 
-struct Affine {
-  int64_t fixed = 0;
-  int64_t perBatch = 0;
-  int64_t at(int64_t batch) const { return fixed + perBatch * batch; }
-};
+// bytes = fixed + perBatch * N (support/Affine.h, shared with the compiler).
+using Affine = dlc::Affine;
 
 enum class BufferKind { Input, Output, Constant, Temp };
 
@@ -72,10 +70,20 @@ struct NodePlacement {
   std::string device;
 };
 
+// The CPU the kernels were compiled for: LLVM's CPU name ("x86-64-v3",
+// "sapphirerapids") and the x86 features the code may use, in LLVM's
+// spelling (runtime/src/CpuFeatures.h). Loading checks the features against
+// the running CPU. Empty in artifacts from before this field existed.
+struct CpuTarget {
+  std::string name;
+  std::vector<std::string> features;
+};
+
 struct Manifest {
   static constexpr int kFormatVersion = 1;
   std::string modelName;
   std::string target = "cpu";
+  CpuTarget cpu;                    // target "cpu" only
   bool fused = true;
   std::vector<BufferDesc> buffers;
   std::vector<SlotDesc> slots;

@@ -188,6 +188,8 @@ std::string manifestToJson(const Manifest& m) {
   j["format_version"] = Manifest::kFormatVersion;
   j["model"] = m.modelName;
   j["target"] = m.target;
+  if (!m.cpu.name.empty() || !m.cpu.features.empty())
+    j["cpu"] = {{"name", m.cpu.name}, {"features", m.cpu.features}};
   j["fused"] = m.fused;
   json buffers = json::array();
   for (const BufferDesc& b : m.buffers) {
@@ -243,6 +245,12 @@ StatusOr<Manifest> manifestFromJson(const std::string& text) {
                            Manifest::kFormatVersion);
   DLC_RETURN_IF_ERROR(r.getString(j, "", "model", m.modelName, /*required=*/false));
   DLC_RETURN_IF_ERROR(r.getString(j, "", "target", m.target));
+  if (auto cpu = j.find("cpu"); cpu != j.end()) {
+    if (!cpu->is_object())
+      return r.error("cpu", "expected {\"name\": ..., \"features\": [...]}");
+    DLC_RETURN_IF_ERROR(r.getString(*cpu, "cpu", "name", m.cpu.name, /*required=*/false));
+    DLC_RETURN_IF_ERROR(r.getStringList(*cpu, "cpu", "features", m.cpu.features));
+  }
   DLC_RETURN_IF_ERROR(r.getBool(j, "", "fused", m.fused));
   const json* arr = nullptr;
   DLC_RETURN_IF_ERROR(r.getArray(j, "", "buffers", arr));

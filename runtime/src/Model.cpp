@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "runtime/src/CpuDevice.h"
+#include "runtime/src/CpuFeatures.h"
 
 namespace dlc::rt {
 
@@ -45,6 +46,10 @@ Status Model::initialize(Artifact art, const ModelOptions& options) {
   if (manifest_.target != target)
     return unsupported(source_, ": compiled for target \"", manifest_.target, "\", but ",
                        device_->name(), " runs target \"", target, "\"");
+  // Kernels built for newer x86 extensions than this CPU has would die with
+  // SIGILL on their first instruction: refuse them before loading the code.
+  if (device_->kind() == DeviceKind::CPU)
+    DLC_RETURN_IF_ERROR(checkCpuFeatures(manifest_.cpu, source_));
   std::vector<std::string> symbols;
   for (const KernelDesc& k : manifest_.kernels) {
     if (!k.device.empty() && k.device != device_->name())
@@ -108,8 +113,14 @@ Status Model::bindBuffers(int64_t batch, const std::vector<TensorRef>& inputs,
     if (ref.data) continue;
     Tensor& owned = ownedOutputs_[size_t(i)];
     std::vector<int64_t> dims = boundDims(output(i), batch);
-    if (owned.empty() || owned.dims() != dims || owned.dtype() != output(i).dtype)
-      owned = Tensor(output(i).dtype, dims);
+    if (owned.empty() || owned.dims() != dims || owned.dtype() != output(i).dtype) {
+      // The batch is the caller's: the allocation may fail, never abort.
+      auto fresh = Tensor::create(output(i).dtype, dims);
+      if (!fresh.ok())
+        return fresh.status().withContext(strCat(source_, ": output ", i, " \"", output(i).name,
+                                                 "\" at batch ", batch));
+      owned = std::move(fresh).value();
+    }
     ref = TensorRef{owned.data(), owned.dtype(), dims};
   }
 
@@ -218,7 +229,11 @@ StatusOr<std::vector<Tensor>> Model::run(const std::vector<Tensor>& inputs) {
   for (int i = 0; i < numOutputs(); ++i) {
     auto bytes = bytesAt(output(i).bytes, batch);
     if (!bytes.ok()) return bytes.status().withContext(source_);
-    out.emplace_back(output(i).dtype, boundDims(output(i), batch));
+    auto fresh = Tensor::create(output(i).dtype, boundDims(output(i), batch));
+    if (!fresh.ok())
+      return fresh.status().withContext(strCat(source_, ": output ", i, " \"", output(i).name,
+                                               "\" at batch ", batch));
+    out.push_back(std::move(fresh).value());
     outRefs.push_back({out.back().data(), out.back().dtype(), out.back().dims()});
   }
   DLC_RETURN_IF_ERROR(run(batch, in, outRefs));

@@ -9,8 +9,12 @@
 // device events. Reports use the runs at the most recent batch size.
 //
 // Runs on one Model are serialized by a mutex; use one Model per thread for
-// concurrency. It does not schedule kernels across devices (the manifest
-// names one device per kernel; all run on the Model's device).
+// concurrency. Models on one CPU device share its ThreadPool, which never
+// makes a second caller wait while the workers are busy (the caller runs its
+// own chunks), so concurrent Models make progress together. Runtime-allocated
+// outputs are owned by the Model and reused by its next run, whichever thread
+// makes it. It does not schedule kernels across devices (the manifest names
+// one device per kernel; all run on the Model's device).
 #pragma once
 
 #include <memory>
@@ -59,7 +63,8 @@ class Model {
 
   // Runs at `batch` on caller host buffers. An output whose data is nullptr
   // is allocated by the runtime: on return it points to model-owned memory
-  // (valid until the next run) and its dims/dtype are filled in.
+  // (valid until the next run by any thread) and its dims/dtype are filled
+  // in; an allocation that fails is an error, never an abort.
   Status run(int64_t batch, const std::vector<TensorRef>& inputs, std::vector<TensorRef>& outputs);
   // Runs on host tensors; the batch is read from the first input that has
   // the batch dimension (1 if none has). Returns freshly allocated outputs.

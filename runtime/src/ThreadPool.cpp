@@ -101,20 +101,40 @@ void ThreadPool::parallelFor(int64_t extent, const ChunkFn& fn) {
   const int64_t maxChunks = int64_t(numThreads_) * kChunksPerThread;
   const int64_t chunkSize = (extent + maxChunks - 1) / maxChunks;
   const int64_t numChunks = (extent + chunkSize - 1) / chunkSize;
+  auto runChunk = [&](int64_t c) {
+    int64_t begin = c * chunkSize;
+    fn(begin, std::min(extent, begin + chunkSize));
+  };
   if (callerWorks && (numThreads_ == 1 || numChunks == 1)) {
     fn(0, extent);
     return;
   }
-  std::lock_guard<std::mutex> job(jobMutex_);
+  std::unique_lock<std::mutex> job(jobMutex_, std::defer_lock);
+  int64_t firstChunk = 0;  // chunks [0, firstChunk) are done
+  if (callerWorks) {
+    // While the workers serve another caller, make progress here.
+    while (!job.try_lock()) {
+      if (firstChunk == numChunks) return;
+      runChunk(firstChunk++);
+    }
+  } else {
+    job.lock();
+  }
+  const int64_t left = numChunks - firstChunk;
+  if (left == 0) return;
+  if (callerWorks && left == 1) {
+    runChunk(firstChunk);
+    return;
+  }
   int helpers = callerWorks ? numThreads_ - 1 : numThreads_;
-  helpers = int(std::min<int64_t>(helpers, callerWorks ? numChunks - 1 : numChunks));
+  helpers = int(std::min<int64_t>(helpers, callerWorks ? left - 1 : left));
   {
     std::lock_guard<std::mutex> lock(mutex_);
     fn_ = &fn;
     extent_ = extent;
     chunkSize_ = chunkSize;
     numChunks_ = numChunks;
-    nextChunk_.store(0, std::memory_order_relaxed);
+    nextChunk_.store(firstChunk, std::memory_order_relaxed);
     activeWorkers_ = helpers;
     pending_ = helpers;
     ++generation_;

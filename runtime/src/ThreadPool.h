@@ -2,9 +2,15 @@
 //
 // Workers are pthreads with 8 MiB stacks (generated kernels may use up to
 // 256 KiB of stack). The calling thread takes chunks too when its own stack
-// is at least 1 MiB; otherwise it only waits. parallelFor calls from several
-// threads are serialized. It does not do work stealing, nested parallelism or
-// per-chunk cost modelling: chunks are equal slices of the extent.
+// is at least 1 MiB; otherwise it only waits. The workers serve one
+// parallelFor at a time; a caller that finds them busy with another caller's
+// job does not wait: it runs its own chunks one by one on its own thread and
+// hands the rest to the workers as soon as they are free (a caller with a
+// small stack waits instead). Concurrent callers, such as several Models on
+// the default device, therefore make progress together and share the cores.
+// It does not do work stealing across jobs, nested parallelism (fn must not
+// call parallelFor) or per-chunk cost modelling: chunks are equal slices of
+// the extent.
 #pragma once
 
 #include <atomic>
@@ -33,7 +39,8 @@ class ThreadPool {
   int numThreads() const { return numThreads_; }
 
   // Calls fn on disjoint chunks covering [0, extent) and returns when all are
-  // done. Chunks number at most 4 per thread.
+  // done. Chunks number at most 4 per thread. Safe to call from several
+  // threads at once (see above).
   void parallelFor(int64_t extent, const ChunkFn& fn);
 
  private:
@@ -44,7 +51,7 @@ class ThreadPool {
 
   const int numThreads_;
   std::vector<pthread_t> workers_;
-  std::mutex jobMutex_;  // one parallelFor at a time
+  std::mutex jobMutex_;  // held by the caller whose job the workers serve
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -1,11 +1,15 @@
 // The dlc command line: help on every subcommand, the JSON outputs the docs
-// promise, and clear errors (naming file and node) for bad models.
+// promise, clear errors (naming file and node) for bad models, range-checked
+// numbers, --cpu, and no abort or exception on any input.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 
+#include "compiler/tools/dlc/ModelSession.h"
 #include "tests/e2e/E2eUtil.h"
 
 namespace dlc::test {
@@ -126,6 +130,135 @@ TEST(Cli, BadModelErrorNamesFileAndNode) {
                               " --target tpu",
                           &out));
   EXPECT_NE(out.find("unknown target"), std::string::npos) << out;
+  std::filesystem::remove_all(dir);
+}
+
+// Writes an IDX file (u8) with the given extents and no data.
+void writeEmptyIdx(const std::string& path, std::vector<uint32_t> dims) {
+  std::ofstream out(path, std::ios::binary);
+  out.put(0).put(0).put(0x08).put(char(dims.size()));
+  for (uint32_t d : dims)
+    for (int shift = 24; shift >= 0; shift -= 8) out.put(char((d >> shift) & 0xff));
+}
+
+bool aborted(const std::string& out) {
+  return out.find("terminate") != std::string::npos || out.find("Abort") != std::string::npos;
+}
+
+TEST(Cli, IterationsAndBatchAreRangeChecked) {
+  std::string model = examplePath("fashion_mnist_mlp.json");
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"run " + model + " --iterations 0", "--iterations must be between 1 and 1000000, got 0"},
+           {"run " + model + " --iterations 4294967297",
+            "--iterations must be between 1 and 1000000, got 4294967297"},
+           {"run " + model + " --batch 0", "--batch must be between 1 and 2147483648, got 0"},
+           {"run " + model + " --batch 100000000000",
+            "--batch must be between 1 and 2147483648, got 100000000000"},
+           {"compare " + model + " --iterations 1000001", "--iterations must be between"},
+           {"compare " + model + " --batch -3", "--batch must be between"},
+           {"eval " + model + " --images a --labels b --batch 0", "--batch must be between"},
+       }) {
+    std::string out;
+    EXPECT_EQ(1, runCommand(cli() + " " + c.args, &out)) << c.args;
+    EXPECT_NE(out.find(c.message), std::string::npos) << c.args << "\n" << out;
+    EXPECT_FALSE(aborted(out)) << out;
+  }
+}
+
+TEST(Cli, HugeRandomInputIsAnErrorNotAnAbort) {
+  // 2^40 floats per image: at batch 2^22 the input's byte size overflows int64.
+  std::string dir = tempDir();
+  std::ofstream(dir + "/huge.json") << R"({"format": "dlc.model", "version": 1, "name": "huge",
+    "inputs": [{"name": "x", "dtype": "f32", "shape": ["N", 1099511627776]}],
+    "nodes": [{"name": "r", "op": "relu", "inputs": ["x"]}],
+    "outputs": ["r"]})";
+  std::string out;
+  EXPECT_EQ(1, runCommand(cli() + " run " + dir + "/huge.json --batch 4194304", &out));
+  EXPECT_NE(out.find("dlc run: random input \"x\" at batch 4194304"), std::string::npos) << out;
+  EXPECT_FALSE(aborted(out)) << out;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, EvalOnAnEmptySetIsAnError) {
+  std::string dir = tempDir();
+  writeEmptyIdx(dir + "/images", {0, 28, 28});
+  writeEmptyIdx(dir + "/labels", {0});
+  std::string out;
+  EXPECT_EQ(1, runCommand(cli() + " eval " + examplePath("fashion_mnist_mlp.json") + " --images " +
+                              dir + "/images --labels " + dir + "/labels --json",
+                          &out));
+  EXPECT_NE(out.find("no images"), std::string::npos) << out;
+  EXPECT_EQ(out.find("nan"), std::string::npos) << out;
+  EXPECT_EQ(out.find("NaN"), std::string::npos) << out;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, JsonOutputSurvivesNonUtf8Paths) {
+  std::string dir = tempDir();
+  std::string outDir = dir + "/out\xff\xfe";  // not UTF-8
+  std::string out;
+  ASSERT_EQ(0, runCommand(cli() + " run " + examplePath("fashion_mnist_mlp.json") +
+                              " --json --output-dir '" + outDir + "'",
+                          &out))
+      << out;
+  EXPECT_NE(out.find("\xEF\xBF\xBD"), std::string::npos) << out;  // U+FFFD
+  nlohmann::json j = jsonOf(out);
+  EXPECT_EQ(j["outputs"][0]["name"], "probs");
+  EXPECT_TRUE(std::filesystem::exists(outDir + "/probs.npy"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, EveryCommandSharesTheTargetCheck) {
+  std::string model = examplePath("fashion_mnist_mlp.json");
+  for (const char* cmd : {"build", "run", "compare", "eval"}) {
+    std::string out;
+    EXPECT_EQ(1, runCommand(cli() + " " + cmd + " " + model + " --target tpu", &out)) << cmd;
+    EXPECT_NE(out.find(std::string("dlc ") + cmd + ": unknown target \"tpu\""),
+              std::string::npos)
+        << out;
+  }
+  std::string out;
+  EXPECT_EQ(2, runCommand(cli() + " devices --target cpu", &out));  // devices has no --target
+  EXPECT_NE(out.find("unknown option --target"), std::string::npos) << out;
+}
+
+TEST(Cli, InternalErrorsAreReportedNotThrown) {
+  ::testing::internal::CaptureStderr();
+  int code = cli::guardInternalErrors([]() -> int { throw std::runtime_error("boom"); });
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(err, "dlc: internal error: boom\n");
+  ::testing::internal::CaptureStderr();
+  code = cli::guardInternalErrors([]() -> int { throw 42; });
+  err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(err.find("dlc: internal error"), std::string::npos);
+  EXPECT_EQ(cli::guardInternalErrors([] { return 7; }), 7);
+}
+
+TEST(Cli, BuildForAGenericCpu) {
+  std::string dir = tempDir();
+  std::string out;
+  ASSERT_EQ(0, runCommand(cli() + " build " + examplePath("fashion_mnist_mlp.json") +
+                              " --cpu generic -o " + dir + "/g.dlc --dump-ir " + dir + "/ir",
+                          &out))
+      << out;
+  std::ifstream s(dir + "/ir/kernels.s");
+  std::string assembly((std::istreambuf_iterator<char>(s)), std::istreambuf_iterator<char>());
+  EXPECT_FALSE(assembly.empty());
+  EXPECT_EQ(assembly.find("%ymm"), std::string::npos);
+  EXPECT_EQ(assembly.find("%zmm"), std::string::npos);
+  EXPECT_EQ(0, runCommand(cli() + " run " + dir + "/g.dlc --batch 2", &out)) << out;
+  EXPECT_EQ(1, runCommand(cli() + " build " + examplePath("fashion_mnist_mlp.json") +
+                              " --cpu pentium-ultra-9000 -o " + dir + "/x.dlc",
+                          &out));
+  EXPECT_NE(out.find("unknown CPU \"pentium-ultra-9000\""), std::string::npos) << out;
+  EXPECT_EQ(0, runCommand(cli() + " build --help", &out));
+  EXPECT_NE(out.find("--cpu CPU"), std::string::npos) << out;
   std::filesystem::remove_all(dir);
 }
 

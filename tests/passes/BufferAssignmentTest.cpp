@@ -33,13 +33,13 @@ void expectNoLiveSharing(const BufferAssignment& a) {
 }
 
 TEST(BufferAssignmentTest, SizesAreAffineAndRoundedTo64Bytes) {
-  EXPECT_EQ(bufferBytes(f32({N, 10})), (BufferBytes{0, 64}));
-  EXPECT_EQ(bufferBytes(f32({N, 16})), (BufferBytes{0, 64}));
-  EXPECT_EQ(bufferBytes(f32({N, 17})), (BufferBytes{0, 128}));
-  EXPECT_EQ(bufferBytes(f32({3, 5})), (BufferBytes{64, 0}));
-  EXPECT_EQ(bufferBytes(f32({})), (BufferBytes{64, 0}));
-  EXPECT_EQ(bufferBytes({ir::DType::U8, ir::Shape({N, 784})}), (BufferBytes{0, 832}));
-  EXPECT_EQ((BufferBytes{64, 128}).at(3), 448);
+  EXPECT_EQ(bufferBytes(f32({N, 10})), (Affine{0, 64}));
+  EXPECT_EQ(bufferBytes(f32({N, 16})), (Affine{0, 64}));
+  EXPECT_EQ(bufferBytes(f32({N, 17})), (Affine{0, 128}));
+  EXPECT_EQ(bufferBytes(f32({3, 5})), (Affine{64, 0}));
+  EXPECT_EQ(bufferBytes(f32({})), (Affine{64, 0}));
+  EXPECT_EQ(bufferBytes({ir::DType::U8, ir::Shape({N, 784})}), (Affine{0, 832}));
+  EXPECT_EQ((Affine{64, 128}).at(3), 448);
 }
 
 TEST(BufferAssignmentTest, UnfusedChainReusesTwoSlots) {
@@ -52,8 +52,8 @@ TEST(BufferAssignmentTest, UnfusedChainReusesTwoSlots) {
   ASSERT_TRUE(a.ok()) << a.status().toString();
   EXPECT_EQ(a->buffers.size(), 7u);  // the last value is a graph output
   EXPECT_EQ(a->slots.size(), 2u);    // ping-pong
-  EXPECT_EQ(a->noReuseBytes, (BufferBytes{0, 7 * 128}));
-  EXPECT_EQ(a->peakBytes, (BufferBytes{0, 2 * 128}));
+  EXPECT_EQ(a->noReuseBytes, (Affine{0, 7 * 128}));
+  EXPECT_EQ(a->peakBytes, (Affine{0, 2 * 128}));
   EXPECT_LT(a->peakBytes.at(1), a->noReuseBytes.at(1));
   EXPECT_EQ(a->slotOf(g.find("n7")), -1);
   EXPECT_EQ(a->slotOf(g.find("x")), -1);
@@ -93,14 +93,14 @@ TEST(BufferAssignmentTest, SlotGrowsToTheComponentWiseMax) {
   auto as = assignBuffers(g, f.plan);
   ASSERT_TRUE(as.ok()) << as.status().toString();
   expectNoLiveSharing(*as);
-  EXPECT_EQ(as->noReuseBytes, (BufferBytes{128, 320}));
+  EXPECT_EQ(as->noReuseBytes, (Affine{128, 320}));
   // a [0,1] and c [2,3] share a slot of max(0+64N, 64+0); b [1,2] and
   // d [3,4] share one of max(0+256N, 64+0).
   ASSERT_EQ(as->slotOf(a), as->slotOf(c));
   ASSERT_EQ(as->slotOf(b), as->slotOf(d));
-  EXPECT_EQ(as->slots[size_t(as->slotOf(a))].bytes, (BufferBytes{64, 64}));
-  EXPECT_EQ(as->slots[size_t(as->slotOf(b))].bytes, (BufferBytes{64, 256}));
-  BufferBytes sum;
+  EXPECT_EQ(as->slots[size_t(as->slotOf(a))].bytes, (Affine{64, 64}));
+  EXPECT_EQ(as->slots[size_t(as->slotOf(b))].bytes, (Affine{64, 256}));
+  Affine sum;
   for (const BufferSlot& s : as->slots) {
     sum.fixed += s.bytes.fixed;
     sum.perBatch += s.bytes.perBatch;

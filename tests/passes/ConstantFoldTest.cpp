@@ -109,5 +109,21 @@ TEST(ConstantFold, KeepsDtypeAndDevice) {
   EXPECT_EQ(q->device, "/device:CPU:1");
 }
 
+TEST(ConstantFold, IntegerDivisionByZeroFoldsToZero) {
+  // docs/ops.md: x / 0 = 0 for integers, so folding agrees with the CPU
+  // kernels instead of failing the build.
+  ir::Graph g;
+  ir::Node* x = g.addInput("x", ir::TensorType{ir::DType::I32, ir::Shape({2})});
+  ir::Node* c = g.addConstant("c", makeTensor({2}, {7, -7}, ir::DType::I32));
+  ir::Node* z = g.addConstant("z", makeTensor({2}, {0, 0}, ir::DType::I32));
+  ir::Node* q = add(g, OpKind::Div, "q", {c, z});
+  g.setOutputs({add(g, OpKind::Add, "out", {x, q})});
+  auto changed = ConstantFold().run(g);
+  ASSERT_TRUE(changed.ok()) << changed.status().toString();
+  ASSERT_EQ(q->op, OpKind::Constant);
+  EXPECT_EQ(values(q->value), (std::vector<double>{0, 0}));
+  EXPECT_EQ(g.foldedOrigins, (std::vector<std::string>{"q"}));
+}
+
 }  // namespace
 }  // namespace dlc::passes::testing

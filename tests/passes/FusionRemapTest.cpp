@@ -174,10 +174,11 @@ TEST(FusionRemapTest, NoMemberReadsARemapInsideTheKernel) {
   // Every member reading the root's kernel values reads them at the root's index.
   const ir::Kernel* k = kernelById(f.plan, kernelOf(g, "d"));
   ASSERT_NE(k, nullptr);
-  for (const ir::Node* n : k->nodes)
-    if (!isLayoutRemap(n->op))
-      for (const ir::Node* in : n->inputs)
-        EXPECT_FALSE(in->kernel == k->id && isLayoutRemap(in->op)) << n->name;
+  for (const ir::Node* n : k->nodes) {
+    if (isLayoutRemap(n->op)) continue;
+    for (const ir::Node* in : n->inputs)
+      EXPECT_FALSE(in->kernel == k->id && isLayoutRemap(in->op)) << n->name;
+  }
 }
 
 TEST(FusionRemapTest, SlicePadConcatBroadcastNeverJoinAnEpilogue) {

@@ -2,8 +2,12 @@
 // (every truncation length, random byte flips, wrong version/magic) with the
 // file named in the error and no crash.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <unistd.h>
@@ -72,7 +76,49 @@ TEST(Artifact, MissingFile) {
   auto art = readArtifact("/nonexistent/model.dlc");
   ASSERT_FALSE(art.ok());
   EXPECT_EQ(art.status().code(), StatusCode::kNotFound);
-  EXPECT_NE(art.status().message().find("/nonexistent/model.dlc: cannot open"), std::string::npos);
+  EXPECT_NE(art.status().message().find("'/nonexistent/model.dlc' does not exist"),
+            std::string::npos)
+      << art.status().message();
+}
+
+// Runs in a death-test child: reads `path` under a 1 GiB address-space limit
+// and exits 0 when readArtifact failed with `expected` in its message.
+[[noreturn]] void readUnderOneGiB(const std::string& path, const std::string& expected) {
+  rlimit lim{uint64_t(1) << 30, uint64_t(1) << 30};
+  setrlimit(RLIMIT_AS, &lim);
+  auto art = readArtifact(path);
+  std::exit(!art.ok() && art.status().message().find(expected) != std::string::npos ? 0 : 1);
+}
+
+// A symlink to /dev/zero would be read until memory runs out.
+TEST(ArtifactDeathTest, SymlinkToDevZeroIsNotRead) {
+  std::string link = tempPath("zero.dlc");
+  std::remove(link.c_str());
+  ASSERT_EQ(symlink("/dev/zero", link.c_str()), 0);
+  EXPECT_EXIT(readUnderOneGiB(link, "is not a regular file"), ::testing::ExitedWithCode(0), "");
+  std::remove(link.c_str());
+}
+
+TEST(Artifact, FifoAndDirectoryAreRefusedWithoutOpening) {
+  std::string fifo = tempPath("pipe.dlc");
+  std::remove(fifo.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  auto art = readArtifact(fifo);  // opening a FIFO with no writer would block forever
+  EXPECT_EQ(art.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(art.status().message().find("is not a regular file"), std::string::npos);
+  std::remove(fifo.c_str());
+  EXPECT_EQ(readArtifact(::testing::TempDir()).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Artifact, FileOverTheSizeLimitIsRefusedUnread) {
+  std::string path = tempPath("huge.dlc");
+  writeBytes(path, smallArtifact());
+  ASSERT_EQ(truncate(path.c_str(), off_t(kMaxArtifactBytes + 1)), 0);  // sparse
+  auto art = readArtifact(path);
+  EXPECT_EQ(art.status().code(), StatusCode::kOutOfRange);
+  EXPECT_NE(art.status().message().find("over the limit of 17179869184 bytes"), std::string::npos)
+      << art.status().message();
+  std::remove(path.c_str());
 }
 
 TEST(Artifact, EveryTruncationIsRejected) {
@@ -201,7 +247,22 @@ TEST(Artifact, WriterValidates) {
 TEST(Artifact, WriteToBadPath) {
   Status st = writeArtifact("/nonexistent/dir/m.dlc", testing::sumManifest(), testing::sumConstants(), {});
   ASSERT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("/nonexistent/dir/m.dlc: cannot write"), std::string::npos);
+  EXPECT_NE(st.message().find("cannot write '/nonexistent/dir/m.dlc'"), std::string::npos)
+      << st.message();
+}
+
+TEST(Artifact, WriteReplacesAtomicallyAndLeavesNoTempFile) {
+  std::string dir = tempPath("atomic");
+  std::string cmd = "rm -rf '" + dir + "' && mkdir -p '" + dir + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::string path = dir + "/m.dlc";
+  writeBytes(path, {1, 2, 3});
+  ASSERT_TRUE(writeArtifact(path, testing::sumManifest(), testing::sumConstants(), {}).ok());
+  ASSERT_TRUE(readArtifact(path).ok());
+  auto entries = std::distance(std::filesystem::directory_iterator(dir),
+                               std::filesystem::directory_iterator{});
+  EXPECT_EQ(entries, 1);  // m.dlc only, no leftover temp file
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -2,8 +2,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
+#include <thread>
 #include <unistd.h>
 
 #include "TestArtifact.h"
@@ -114,11 +117,65 @@ TEST(CApi, LoadRunReportFree) {
   std::remove(path.c_str());
 }
 
+// One model shared by four threads, each running at its own batch and
+// reading reports: a thread's report string stays intact while the others
+// run and report (it used to be one string per model, rewritten by every
+// call), and every run computes its own numbers.
+TEST(CApi, SharedModelReportsArePerThread) {
+  std::string path = writeSumArtifact();
+  dlc_model* m = nullptr;
+  ASSERT_EQ(dlc_model_load(path.c_str(), &m), DLC_OK) << dlc_last_error();
+  std::atomic<int> bad{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      const int64_t batch = 1 + t * 37;
+      std::vector<float> x(size_t(batch) * 4, float(t)), y(size_t(batch) * 4, 1.0f);
+      std::vector<float> sum(static_cast<size_t>(batch) * 4), rowsum(static_cast<size_t>(batch));
+      dlc_tensor in[2] = {tensor(x.data(), {batch, 4}), tensor(y.data(), {batch, 4})};
+      dlc_tensor out[2] = {tensor(sum.data(), {batch, 4}), tensor(rowsum.data(), {batch})};
+      for (int r = 0; r < 200; ++r) {
+        if (dlc_model_run(m, batch, in, 2, out, 2) != DLC_OK) ++bad;
+        // sum[0][0] = x + c[0] + y = t + 1 + 1.
+        if (sum[0] != float(t + 2) || sum[size_t(batch) * 4 - 1] != float(t + 5)) ++bad;
+        const char* json = nullptr;
+        const char* text = nullptr;
+        if (dlc_model_report_json(m, &json) != DLC_OK) ++bad;
+        if (dlc_model_report_text(m, &text) != DLC_OK) ++bad;
+        std::string jsonCopy = json, textCopy = text;
+        std::this_thread::yield();
+        if (jsonCopy != json || textCopy != text) ++bad;  // rewritten by another thread
+        auto j = nlohmann::json::parse(jsonCopy, nullptr, /*allow_exceptions=*/false);
+        if (j.is_discarded() || j["kernels"].size() != 4u) ++bad;
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(bad.load(), 0);
+  dlc_model_free(m);
+  std::remove(path.c_str());
+}
+
+TEST(CApi, RuntimeAllocatedOutputTooLargeIsUnavailable) {
+  std::string path = writeSumArtifact();
+  dlc_model* m = nullptr;
+  ASSERT_EQ(dlc_model_load(path.c_str(), &m), DLC_OK) << dlc_last_error();
+  const int64_t batch = int64_t(1) << 56;  // "sum" would be f32[2^56,4]: 2^60 bytes
+  float x[4] = {}, y[4] = {};
+  dlc_tensor in[2] = {tensor(x, {batch, 4}), tensor(y, {batch, 4})};
+  dlc_tensor out[2] = {tensor(nullptr, {}), tensor(nullptr, {})};
+  EXPECT_EQ(dlc_model_run(m, batch, in, 2, out, 2), DLC_UNAVAILABLE);
+  EXPECT_NE(std::strstr(dlc_last_error(), "1152921504606846976 bytes"), nullptr)
+      << dlc_last_error();
+  EXPECT_EQ(out[0].data, nullptr);
+  dlc_model_free(m);
+  std::remove(path.c_str());
+}
+
 TEST(CApi, LoadErrors) {
   dlc_model* m = reinterpret_cast<dlc_model*>(1);
   EXPECT_EQ(dlc_model_load("/nonexistent.dlc", &m), DLC_NOT_FOUND);
   EXPECT_EQ(m, nullptr);
-  EXPECT_NE(std::string(dlc_last_error()).find("/nonexistent.dlc: cannot open"), std::string::npos);
+  EXPECT_NE(std::string(dlc_last_error()).find("'/nonexistent.dlc' does not exist"), std::string::npos);
   const char junk[] = "DLCARTF";
   EXPECT_EQ(dlc_model_load_bytes(junk, 4, &m), DLC_DATA_LOSS);
   EXPECT_NE(std::string(dlc_last_error()).find("<memory>: truncated"), std::string::npos);

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -11,6 +13,7 @@
 #include "runtime/src/Bandwidth.h"
 #include "runtime/src/CpuDevice.h"
 #include "runtime/src/DeviceDiscovery.h"
+#include "runtime/src/Report.h"
 
 namespace dlc::rt {
 namespace {
@@ -93,6 +96,53 @@ TEST(ThreadPool, UsesSeveralThreadsAndConcurrentCallers) {
   EXPECT_EQ(total.load(), 4 * 50 * 100);
 }
 
+// Caller A's job holds the workers until caller B's job has finished. If B
+// waited for the workers (one job at a time), A would time out: B must run
+// its own chunks while the pool is busy.
+TEST(ThreadPool, CallerFindingThePoolBusyRunsItsOwnChunks) {
+  auto pool = ThreadPool::create(2);
+  ASSERT_TRUE(pool.ok());
+  std::mutex m;
+  std::condition_variable cv;
+  bool aStarted = false, bDone = false, aTimedOut = false;
+  std::thread a([&] {
+    (*pool)->parallelFor(8, [&](int64_t begin, int64_t) {
+      if (begin != 0) return;
+      std::unique_lock<std::mutex> lock(m);
+      aStarted = true;
+      cv.notify_all();
+      aTimedOut = !cv.wait_for(lock, std::chrono::seconds(5), [&] { return bDone; });
+    });
+  });
+  {
+    std::unique_lock<std::mutex> lock(m);
+    cv.wait(lock, [&] { return aStarted; });
+  }
+  std::vector<std::atomic<int>> hits(100);
+  std::set<std::thread::id> bThreads;
+  std::mutex idsMutex;
+  std::thread b([&] {
+    (*pool)->parallelFor(100, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) hits[size_t(i)]++;
+      std::lock_guard<std::mutex> lock(idsMutex);
+      bThreads.insert(std::this_thread::get_id());
+    });
+    std::lock_guard<std::mutex> lock(m);
+    bDone = true;
+    cv.notify_all();
+  });
+  b.join();
+  a.join();
+  EXPECT_FALSE(aTimedOut);
+  for (size_t i = 0; i < hits.size(); ++i) EXPECT_EQ(hits[i].load(), 1) << i;
+  // The second caller made progress while the pool was busy.
+  EXPECT_GE(bThreads.size(), 1u);
+  // The pool is not stuck afterwards.
+  std::atomic<int64_t> total{0};
+  (*pool)->parallelFor(1000, [&](int64_t lo, int64_t hi) { total += hi - lo; });
+  EXPECT_EQ(total.load(), 1000);
+}
+
 TEST(ThreadPool, SmallStackCallerOnlyWaits) {
   auto pool = ThreadPool::create(2);
   ASSERT_TRUE(pool.ok());
@@ -147,6 +197,42 @@ TEST(Device, MeasuresBandwidth) {
   ASSERT_TRUE((*dev)->info().measuredBandwidthGBs.has_value());
   EXPECT_DOUBLE_EQ(*(*dev)->info().measuredBandwidthGBs, *gbs);
   EXPECT_FALSE(measureBandwidthGBs(**dev, 1 << 20, 0).ok());
+}
+
+// The bandwidth measurement and the report share one median: the mean of the
+// middle two for an even count (Bandwidth once took the upper one).
+TEST(Device, BandwidthAndReportShareOneMedian) {
+  EXPECT_DOUBLE_EQ(medianOf({4.0, 1.0, 3.0, 2.0}), 2.5);
+  EXPECT_DOUBLE_EQ(medianOf({5.0, 1.0, 3.0}), 3.0);
+  EXPECT_DOUBLE_EQ(medianOf({}), 0.0);
+}
+
+// info() is a snapshot: readers on other threads see either no measurement or
+// a whole one while another thread records measurements (race-free under TSan).
+TEST(Device, MeasuredBandwidthIsPublishedRaceFree) {
+  auto dev = CpuDevice::create(1);
+  ASSERT_TRUE(dev.ok());
+  EXPECT_FALSE((*dev)->info().measuredBandwidthGBs.has_value());
+  std::atomic<bool> stop{false}, started{false};
+  std::thread writer([&] {
+    for (int i = 1; !stop; i = i % 1000 + 1) {
+      (*dev)->setMeasuredBandwidth(double(i));
+      started = true;
+    }
+  });
+  while (!started) std::this_thread::yield();
+  int seen = 0;
+  for (int i = 0; i < 200000; ++i) {
+    DeviceInfo info = (*dev)->info();
+    EXPECT_EQ(info.name, "/device:CPU:0");
+    if (!info.measuredBandwidthGBs) continue;
+    double v = *info.measuredBandwidthGBs;
+    ASSERT_TRUE(v >= 1.0 && v <= 1000.0 && v == double(int(v))) << v;
+    ++seen;
+  }
+  stop = true;
+  writer.join();
+  EXPECT_GT(seen, 0);
 }
 
 }  // namespace

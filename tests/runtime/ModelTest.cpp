@@ -104,6 +104,30 @@ TEST(Model, RuntimeAllocatesMissingOutputs) {
   EXPECT_FLOAT_EQ(static_cast<float*>(outs[1].data)[0], 60.0f);
 }
 
+// The batch is the caller's: at N = 2^56 the runtime-allocated output "sum"
+// (f32[N,4], 2^60 bytes) cannot exist. That is an error naming the output,
+// not an abort. The inputs are never read: allocation fails first.
+TEST(Model, RuntimeAllocatedOutputTooLargeIsAnError) {
+  auto model = loadSum();
+  ASSERT_TRUE(model);
+  const int64_t batch = int64_t(1) << 56;
+  float x[4] = {}, y[4] = {};
+  std::vector<TensorRef> outs(2);
+  Status st = model->run(batch, {{x, ir::DType::F32, {batch, 4}}, {y, ir::DType::F32, {batch, 4}}},
+                         outs);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable);
+  EXPECT_NE(st.message().find("sum.dlc: output 0 \"sum\" at batch 72057594037927936"),
+            std::string::npos)
+      << st.message();
+  EXPECT_NE(st.message().find("1152921504606846976 bytes"), std::string::npos) << st.message();
+  // The model still runs afterwards.
+  Tensor a = filled(3, 1), b = filled(3, 2);
+  auto out = model->run({a, b});
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  expectSumNumbers(a, b, *out);
+}
+
 TEST(Model, TempsShareTheirSlot) {
   auto model = loadSum();
   ASSERT_TRUE(model);

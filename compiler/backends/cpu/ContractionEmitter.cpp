@@ -19,9 +19,8 @@ Status emitContraction(EmitContext& ctx, const ir::Node& root, const EpilogueFn&
                          ir::dtypeName(in->type.dtype),
                          " operands (CPU contractions take f32, f16 or bf16)");
   const int64_t cols = root.type.shape.rank() > 0 ? root.type.shape.dims().back() : 1;
-  gemm::GemmConfig config = gemm::chooseGemmConfig(root.op == ir::OpKind::Conv2D
-                                                       ? cols * root.type.shape.dim(2)
-                                                       : cols);
+  gemm::GemmConfig config = gemm::chooseGemmConfig(
+      root.op == ir::OpKind::Conv2D ? cols * root.type.shape.dim(2) : cols, ctx.vectorBits);
   StatusOr<gemm::GemmProblem> problem = [&]() -> StatusOr<gemm::GemmProblem> {
     switch (root.op) {
       case ir::OpKind::MatMul: return gemm::matMulProblem(ctx, root, epilogue);

@@ -13,6 +13,7 @@
 #include "compiler/backends/cpu/Epilogue.h"
 #include "compiler/backends/cpu/KernelEmitters.h"
 #include "compiler/backends/cpu/ModuleCompiler.h"
+#include "compiler/backends/cpu/StreamPrefetch.h"
 
 namespace dlc::cpu {
 namespace {
@@ -22,6 +23,23 @@ void setTargetAttributes(llvm::Function* f, const llvm::TargetMachine& tm) {
   if (!tm.getTargetFeatureString().empty())
     f->addFnAttr("target-features", tm.getTargetFeatureString());
   f->addFnAttr(llvm::Attribute::NoUnwind);
+}
+
+// Loop, reduction, row and pool kernels are long streaming loops:
+//  - they ask for stream prefetching (StreamPrefetch.h), which the pass
+//    pipeline applies after vectorization;
+//  - on AVX-512 targets they ask for 512-bit vectors: LLVM prefers 256-bit
+//    ones there by default, and the loop vectorizer would leave half of
+//    every zmm register unused. `vectorBits` comes from the TargetMachine's
+//    features (dlc build --cpu), never from the build host.
+// Contraction kernels size their own vectors and pack their operands into
+// cache (gemm/GemmEmitter.cpp).
+void setStreamingAttributes(llvm::Function* f, ir::KernelKind kind, unsigned vectorBits) {
+  if (kind == ir::KernelKind::Contraction) return;
+  f->addFnAttr(kStreamPrefetchAttr);
+  if (vectorBits < 512) return;
+  f->addFnAttr("prefer-vector-width", "512");
+  f->addFnAttr("min-legal-vector-width", "512");
 }
 
 Status emitBody(EmitContext& ctx) {
@@ -41,7 +59,7 @@ Status emitBody(EmitContext& ctx) {
 }
 
 Status emitKernel(llvm::Module& module, llvm::IRBuilder<>& builder, const llvm::TargetMachine& tm,
-                  const ir::Graph& graph, const ir::Kernel& kernel) {
+                  unsigned vectorBits, const ir::Graph& graph, const ir::Kernel& kernel) {
   llvm::LLVMContext& c = module.getContext();
   llvm::Type* i64 = llvm::Type::getInt64Ty(c);
   llvm::Type* ptr = llvm::PointerType::get(c, 0);
@@ -54,11 +72,13 @@ Status emitKernel(llvm::Module& module, llvm::IRBuilder<>& builder, const llvm::
       extentType, llvm::GlobalValue::ExternalLinkage, symbol + "_extent", module);
   setTargetAttributes(fn, tm);
   setTargetAttributes(extentFn, tm);
+  setStreamingAttributes(fn, kernel.kind, vectorBits);
   fn->addParamAttr(0, llvm::Attribute::ReadOnly);
   fn->addParamAttr(0, llvm::Attribute::NoCapture);
 
   builder.SetInsertPoint(llvm::BasicBlock::Create(c, "entry", fn));
   EmitContext ctx{c, module, builder, graph, kernel};
+  ctx.vectorBits = vectorBits;
   ctx.function = fn;
   ctx.extentFunction = extentFn;
   ctx.args = fn->getArg(0);
@@ -90,7 +110,7 @@ Status emitKernel(llvm::Module& module, llvm::IRBuilder<>& builder, const llvm::
 
 std::string kernelSymbol(int id) { return "dlc_k" + std::to_string(id); }
 
-StatusOr<CpuModule> compile(const ir::Graph& graph, const ir::KernelPlan& plan,
+StatusOr<CompiledCode> compile(const ir::Graph& graph, const ir::KernelPlan& plan,
                             const CpuCompileOptions& options) {
   DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::TargetMachine> tm,
                        createTargetMachine(options.cpu, options.optLevel));
@@ -120,9 +140,12 @@ StatusOr<CpuModule> compile(const ir::Graph& graph, const ir::KernelPlan& plan,
   fmf.setAllowContract();
   builder.setFastMathFlags(fmf);
 
-  CpuModule result;
+  CompiledCode result;
+  result.cpu = std::string(tm->getTargetCPU());
+  result.cpuFeatures = enabledFeatures(*tm);
+  const unsigned vectorBits = vectorRegisterBits(*tm);
   for (const ir::Kernel& kernel : plan.kernels) {
-    Status s = emitKernel(*module, builder, *tm, graph, kernel);
+    Status s = emitKernel(*module, builder, *tm, vectorBits, graph, kernel);
     if (!s.ok())
       return s.withContext(strCat(graph.sourceFile.empty() ? graph.name : graph.sourceFile,
                                   ": kernel ", kernel.id, " (", kernel.label(), ")"));

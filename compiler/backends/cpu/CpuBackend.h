@@ -1,5 +1,5 @@
 // The LLVM CPU backend: the kernels of a fused program -> one LLVM module ->
-// O3 for the host CPU -> object code -> an ELF shared object that the
+// O3 for the host or a named CPU -> object code -> an ELF shared object that the
 // runtime loads with dlopen, without LLVM.
 //
 // Every kernel k of the plan becomes two exported symbols (the ABI in
@@ -29,22 +29,29 @@
 namespace dlc::cpu {
 
 struct CpuCompileOptions {
-  std::string cpu = "";  // "" = host CPU name + features
+  // "native" = the build host's CPU and features; "generic" = x86-64-v2;
+  // "x86-64-v3", "x86-64-v4" or any LLVM CPU name (see createTargetMachine
+  // in ModuleCompiler.h). The GEMM tile follows the target's vectors.
+  std::string cpu = "native";
   int optLevel = 3;
 };
 
-struct CpuModule {
+// The machine code of one compiled program (not rt::CpuModule, which is that
+// code loaded by the runtime).
+struct CompiledCode {
   std::vector<uint8_t> sharedObject;
   std::string optimizedIR;
   std::string assembly;
   std::vector<std::string> symbols;  // per kernel, KernelPlan order
   std::vector<std::string> diagnostics;  // LLVM warnings/remarks ("loop not vectorized")
+  std::string cpu;                        // the LLVM CPU compiled for ("x86-64-v3")
+  std::vector<std::string> cpuFeatures;   // every LLVM feature it enables, sorted
 };
 
 // The symbol of kernel `id`: "dlc_k<id>"; its extent function adds "_extent".
 std::string kernelSymbol(int id);
 
-StatusOr<CpuModule> compile(const ir::Graph& graph, const ir::KernelPlan& plan,
+StatusOr<CompiledCode> compile(const ir::Graph& graph, const ir::KernelPlan& plan,
                             const CpuCompileOptions& options);
 
 }  // namespace dlc::cpu

@@ -55,9 +55,6 @@ class ElementEmitter {
              unsigned width = 1);
   // Row-major linear offset of `index` in `node`'s dims.
   llvm::Value* offsetOf(const ir::Node* node, llvm::ArrayRef<llvm::Value*> index);
-  // Row-major linear index of `index` in `dims`, and back.
-  llvm::Value* linearize(llvm::ArrayRef<llvm::Value*> index, const std::vector<int64_t>& dims);
-  std::vector<llvm::Value*> delinearize(llvm::Value* linear, const std::vector<int64_t>& dims);
   void forget() { memo_.clear(); }
 
   // True for nodes computed inside this kernel (not loaded from a param).
@@ -72,6 +69,8 @@ class ElementEmitter {
   llvm::Value* operand(const ir::Node* input, const std::vector<int64_t>& outDims,
                        llvm::ArrayRef<llvm::Value*> index, unsigned width);
   llvm::Value* remap(const ir::Node* node, llvm::ArrayRef<llvm::Value*> index);
+  std::vector<llvm::Value*> delinearize(llvm::Value* linear, const std::vector<int64_t>& dims);
+  llvm::Value* linearize(llvm::ArrayRef<llvm::Value*> index, const std::vector<int64_t>& dims);
 
   EmitContext& ctx_;
   std::unordered_map<const ir::Node*, Provider> providers_;

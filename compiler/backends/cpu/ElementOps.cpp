@@ -16,33 +16,6 @@ namespace {
 
 llvm::Constant* cf(llvm::Value* like, double v) { return llvm::ConstantFP::get(like->getType(), v); }
 
-bool isFloatOnly(OpKind op) {
-  switch (op) {
-    case OpKind::Exp: case OpKind::Log: case OpKind::Sqrt: case OpKind::Rsqrt:
-    case OpKind::Reciprocal: case OpKind::Tanh: case OpKind::Sigmoid: case OpKind::Relu:
-    case OpKind::LeakyRelu: case OpKind::Gelu: case OpKind::Erf: case OpKind::Floor:
-    case OpKind::Ceil: case OpKind::Pow: case OpKind::BatchNorm:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool isIntegerOk(OpKind op) {
-  switch (op) {
-    case OpKind::Neg: case OpKind::Abs: case OpKind::Add: case OpKind::Sub: case OpKind::Mul:
-    case OpKind::Div: case OpKind::Maximum: case OpKind::Minimum:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool isComparison(OpKind op) {
-  return op == OpKind::Equal || op == OpKind::NotEqual || op == OpKind::Less ||
-         op == OpKind::LessEqual || op == OpKind::Greater || op == OpKind::GreaterEqual;
-}
-
 llvm::Value* gelu(llvm::IRBuilderBase& b, const ir::Node& node, llvm::Value* x) {
   llvm::Value* half = b.CreateFMul(x, cf(x, 0.5));
   if (node.attrs.getString("approximate", "none") == "tanh") {
@@ -189,22 +162,23 @@ Status checkElementwise(const ir::Node& node) {
     }
     return Status::OK();
   }
-  if (op == OpKind::Select) return Status::OK();
-  if (op == OpKind::Not || op == OpKind::And || op == OpKind::Or) {
-    if (dtype == DType::Bool) return Status::OK();
-  } else if (isComparison(op)) {
-    return Status::OK();
-  } else if (ir::isFloat(dtype)) {
-    if (op == OpKind::Gelu) {
-      std::string mode = node.attrs.getString("approximate", "none");
-      if (mode != "none" && mode != "tanh")
-        return invalidArgument(node.describe(), ": gelu: approximate must be \"none\" or \"tanh\", got \"",
-                               mode, "\"");
-    }
-    return Status::OK();
-  } else if (ir::isInteger(dtype) && isIntegerOk(op) && !isFloatOnly(op)) {
-    return Status::OK();
+  if (op == OpKind::Gelu) {
+    std::string mode = node.attrs.getString("approximate", "none");
+    if (mode != "none" && mode != "tanh")
+      return invalidArgument(node.describe(),
+                             ": gelu: approximate must be \"none\" or \"tanh\", got \"", mode,
+                             "\"");
   }
+  // The op table's dtype classes (ir/Ops.def); integer math covers i32, i64
+  // and u8 (unsigned compares, division and max/min).
+  bool ok = false;
+  switch (ir::elementDTypeClass(op)) {
+    case ir::DTypeClass::Any: ok = true; break;
+    case ir::DTypeClass::Bool: ok = dtype == DType::Bool; break;
+    case ir::DTypeClass::Numeric: ok = ir::isFloat(dtype) || ir::isInteger(dtype); break;
+    case ir::DTypeClass::Float: ok = ir::isFloat(dtype); break;
+  }
+  if (ok) return Status::OK();
   return unsupported(node.describe(), ": ", ir::opName(op), " on ", ir::dtypeName(dtype),
                      " is not supported by the CPU backend");
 }
@@ -219,7 +193,7 @@ llvm::Value* emitElementwiseOp(EmitContext& ctx, const ir::Node& node,
   if (op == OpKind::Not) return b.CreateNot(operands[0]);
   if (op == OpKind::And) return b.CreateAnd(operands[0], operands[1]);
   if (op == OpKind::Or) return b.CreateOr(operands[0], operands[1]);
-  if (isComparison(op)) return compareOp(ctx, op, inType, operands[0], operands[1]);
+  if (ir::isComparison(op)) return compareOp(ctx, op, inType, operands[0], operands[1]);
   llvm::Value* r = ir::isFloat(inType) ? floatOp(ctx, node, operands)
                                        : intOp(ctx, node, operands, inType == DType::U8);
   DLC_CHECK(r != nullptr, "no lowering for ", node.describe());

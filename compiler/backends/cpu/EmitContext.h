@@ -38,6 +38,9 @@ struct EmitContext {
   llvm::Value* batch = nullptr;  // i64
   llvm::Value* begin = nullptr;  // i64, first extent step of this chunk
   llvm::Value* end = nullptr;    // i64, one past the last step
+  // The widest vector register of the target CPU (128 SSE, 256 AVX, 512
+  // AVX-512F): the GEMM sizes its register tile by it.
+  unsigned vectorBits = 256;
 
   // Base pointers (opaque `ptr`) of every param and output buffer, loaded
   // from `args` in the entry block. A node that is both is found in outputs.

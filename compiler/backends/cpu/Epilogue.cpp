@@ -81,7 +81,7 @@ void storeOutputs(EmitContext& ctx, ElementEmitter& em, const ir::Node& root,
     if (passes::isLayoutRemap(out->op)) {
       RemapChain chain = remapChainOf(*out);
       llvm::Value* v = chain.source == &root ? value : em.emit(chain.source, outIndex, width);
-      storeThroughRemaps(ctx, em, chain, v, outIndex, width);
+      storeThroughRemaps(ctx, chain, v, outIndex, width);
       continue;
     }
     llvm::Value* v = out == &root ? value : em.emit(out, outIndex, width);

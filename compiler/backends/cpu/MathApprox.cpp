@@ -1,4 +1,4 @@
-// Inline f32 approximations of exp/log/tanh/erf/pow. See MathApprox.h.
+// Inline f32 approximations of exp/log/tanh/erf/sigmoid/pow. See MathApprox.h.
 #include "compiler/backends/cpu/MathApprox.h"
 
 #include <initializer_list>
@@ -32,34 +32,54 @@ llvm::Value* horner(llvm::IRBuilderBase& b, llvm::Value* x, std::initializer_lis
   return acc;
 }
 
-// 2^n for an integer-valued float n in [-127, 127].
-llvm::Value* exp2Int(llvm::IRBuilderBase& b, llvm::Value* n) {
-  llvm::Value* i = b.CreateFPToSI(n, intTypeLike(n));
-  llvm::Value* bits = b.CreateShl(b.CreateAdd(i, ci(n, 127)), 23);
-  return b.CreateBitCast(bits, n->getType());
+// min(x, c) and max(x, c) that keep a NaN x. x86's minps/maxps return their
+// second operand when either is NaN, and LLVM lowers select(c < x, c, x) to
+// exactly that instruction, so each clamp bound costs one instruction and NaN
+// flows through the rest of the computation without a final select.
+llvm::Value* minKeepNaN(llvm::IRBuilderBase& b, llvm::Value* x, double c) {
+  return b.CreateSelect(b.CreateFCmpOLT(cf(x, c), x), cf(x, c), x);
+}
+llvm::Value* maxKeepNaN(llvm::IRBuilderBase& b, llvm::Value* x, double c) {
+  return b.CreateSelect(b.CreateFCmpOGT(cf(x, c), x), cf(x, c), x);
+}
+llvm::Value* clampKeepNaN(llvm::IRBuilderBase& b, llvm::Value* x, double lo, double hi) {
+  return maxKeepNaN(b, minKeepNaN(b, x, hi), lo);
+}
+
+// Adding 1.5·2^23 + 127 to a float v with |v| < 2^22 rounds v to the nearest
+// integer k and leaves k + 127 in the low mantissa bits; shifting those bits
+// left by 23 then gives the bits of 2^k (the 1.5·2^23 part shifts out).
+constexpr double kRoundBias = 12583039.0;
+
+llvm::Value* bitsOf(llvm::IRBuilderBase& b, llvm::Value* v) {
+  return b.CreateBitCast(v, intTypeLike(v));
 }
 
 }  // namespace
 
 llvm::Value* exp(llvm::IRBuilderBase& b, llvm::Value* x) {
-  // Clamp (NaN-free via minnum/maxnum); NaN is restored at the end.
-  llvm::Value* xc = b.CreateBinaryIntrinsic(llvm::Intrinsic::minnum, x, cf(x, 88.8));
-  xc = b.CreateBinaryIntrinsic(llvm::Intrinsic::maxnum, xc, cf(x, -104.0));
-  llvm::Value* k = unaryIntrinsic(
-      b, llvm::Intrinsic::floor,
-      b.CreateFAdd(b.CreateFMul(xc, cf(x, 1.44269504088896341)), cf(x, 0.5)));
+  // exp(88.8) is inf and exp(-104) is 0 in f32; NaN passes the clamp.
+  llvm::Value* xc = clampKeepNaN(b, x, -104.0, 88.8);
+  // k = round(x·log2 e) in [-150, 128]; x = k·ln2 + r with |r| <= ln2/2.
+  llvm::Value* t = b.CreateFAdd(b.CreateFMul(xc, cf(x, 1.44269504088896341)), cf(x, kRoundBias));
+  llvm::Value* k = b.CreateFSub(t, cf(x, kRoundBias));
   llvm::Value* r = b.CreateFSub(xc, b.CreateFMul(k, cf(x, 0.693359375)));
   r = b.CreateFSub(r, b.CreateFMul(k, cf(x, -2.12194440e-4)));
-  llvm::Value* r2 = b.CreateFMul(r, r);
-  llvm::Value* p = horner(b, r,
+  // Cephes: exp(r) = 1 + r + r²·P(r).
+  llvm::Value* y = horner(b, r,
                           {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3, 4.1665795894E-2,
-                           1.6666665459E-1, 5.0000001201E-1});
-  llvm::Value* y = b.CreateFAdd(b.CreateFAdd(b.CreateFMul(p, r2), r), cf(x, 1.0));
-  // 2^k in two halves so k up to 128 and down to -151 stay representable.
-  llvm::Value* k1 = unaryIntrinsic(b, llvm::Intrinsic::floor, b.CreateFMul(k, cf(x, 0.5)));
-  llvm::Value* k2 = b.CreateFSub(k, k1);
-  y = b.CreateFMul(b.CreateFMul(y, exp2Int(b, k1)), exp2Int(b, k2));
-  return b.CreateSelect(b.CreateFCmpUNO(x, x), x, y);
+                           1.6666665459E-1, 5.0000001201E-1, 1.0, 1.0});
+  // 2^k = 2^k1 · 2^(k-k1) with k1 = round(x·log2 e / 2) in [-75, 64]: both
+  // factors are normal floats over the whole range, so only the last
+  // product rounds, to a subnormal, 0 or inf where exp does. Integer ops
+  // only, no selects.
+  llvm::Value* t1 =
+      b.CreateFAdd(b.CreateFMul(xc, cf(x, 0.5 * 1.44269504088896341)), cf(x, kRoundBias));
+  llvm::Value* scale1 = b.CreateShl(bitsOf(b, t1), 23);
+  llvm::Value* scale2 =
+      b.CreateShl(b.CreateAdd(b.CreateSub(bitsOf(b, t), bitsOf(b, t1)), ci(x, 127)), 23);
+  y = b.CreateFMul(y, b.CreateBitCast(scale1, x->getType()));
+  return b.CreateFMul(y, b.CreateBitCast(scale2, x->getType()));
 }
 
 llvm::Value* log(llvm::IRBuilderBase& b, llvm::Value* x) {
@@ -95,41 +115,35 @@ llvm::Value* log(llvm::IRBuilderBase& b, llvm::Value* x) {
 }
 
 llvm::Value* tanh(llvm::IRBuilderBase& b, llvm::Value* x) {
-  llvm::Value* xc = b.CreateBinaryIntrinsic(llvm::Intrinsic::minnum, x, cf(x, 7.90531110763549805));
-  xc = b.CreateBinaryIntrinsic(llvm::Intrinsic::maxnum, xc, cf(x, -7.90531110763549805));
+  // Beyond ±7.9053 the rational form rounds to ±1 (and would overflow far
+  // out); NaN passes the clamp.
+  llvm::Value* xc = clampKeepNaN(b, x, -7.90531110763549805, 7.90531110763549805);
   llvm::Value* x2 = b.CreateFMul(xc, xc);
   llvm::Value* p = horner(b, x2,
                           {-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11,
                            5.12229709037114e-08, 1.48572235717979e-05, 6.37261928875436e-04,
                            4.89352455891786e-03});
-  p = b.CreateFMul(p, xc);
   llvm::Value* q = horner(b, x2,
                           {1.19825839466702e-06, 1.18534705686654e-04, 2.26843463243900e-03,
                            4.89352518554385e-03});
-  llvm::Value* r = b.CreateFDiv(p, q);
-  llvm::Value* tinyArg = b.CreateFCmpOLT(
-      unaryIntrinsic(b, llvm::Intrinsic::fabs, x), cf(x, 0.0004));
-  r = b.CreateSelect(tinyArg, x, r);
-  return b.CreateSelect(b.CreateFCmpUNO(x, x), x, r);
+  // x·(p/q) rather than (x·p)/q: p/q is 1 - 1.3e-7 near 0, so tiny x keep
+  // their relative accuracy (2 ulp), subnormals included, and -0 stays -0,
+  // without the |x| < 4e-4 select of the Eigen original.
+  return b.CreateFMul(xc, b.CreateFDiv(p, q));
 }
 
 llvm::Value* erf(llvm::IRBuilderBase& b, llvm::Value* x) {
-  llvm::Value* xc = b.CreateBinaryIntrinsic(llvm::Intrinsic::minnum, x, cf(x, 4.0));
-  xc = b.CreateBinaryIntrinsic(llvm::Intrinsic::maxnum, xc, cf(x, -4.0));
+  llvm::Value* xc = clampKeepNaN(b, x, -4.0, 4.0);
   llvm::Value* x2 = b.CreateFMul(xc, xc);
   llvm::Value* p = horner(b, x2,
                           {-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06,
                            -5.69250639462346e-05, -7.34990630326855e-04, -2.95459980854025e-03,
                            -1.60960333262415e-02});
-  p = b.CreateFMul(p, xc);
   llvm::Value* q = horner(b, x2,
                           {-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03,
                            -7.37332916720468e-03, -1.42647390514189e-02});
-  llvm::Value* r = b.CreateFDiv(p, q);
   // The rational form overshoots |erf| <= 1 by an ulp near the clamp.
-  r = b.CreateBinaryIntrinsic(llvm::Intrinsic::minnum, r, cf(x, 1.0));
-  r = b.CreateBinaryIntrinsic(llvm::Intrinsic::maxnum, r, cf(x, -1.0));
-  return b.CreateSelect(b.CreateFCmpUNO(x, x), x, r);
+  return clampKeepNaN(b, b.CreateFMul(xc, b.CreateFDiv(p, q)), -1.0, 1.0);
 }
 
 llvm::Value* pow(llvm::IRBuilderBase& b, llvm::Value* x, llvm::Value* y) {
@@ -163,8 +177,13 @@ llvm::Value* pow(llvm::IRBuilderBase& b, llvm::Value* x, llvm::Value* y) {
 }
 
 llvm::Value* sigmoid(llvm::IRBuilderBase& b, llvm::Value* x) {
-  llvm::Value* e = exp(b, b.CreateFNeg(x));
-  return b.CreateFDiv(cf(x, 1.0), b.CreateFAdd(cf(x, 1.0), e));
+  // With e = exp(-|x|) in (0, 1]: sigmoid(x) = 1/(1+e) for x >= 0 and
+  // e/(1+e) for x < 0. The exp never overflows, and the negative tail keeps
+  // its relative accuracy down to the subnormals (0.5 + 0.5·tanh(x/2) would
+  // round everything below about -17 to 0). NaN: e is NaN.
+  llvm::Value* e = exp(b, b.CreateFNeg(unaryIntrinsic(b, llvm::Intrinsic::fabs, x)));
+  llvm::Value* num = b.CreateSelect(b.CreateFCmpOLT(x, cf(x, 0.0)), e, cf(x, 1.0));
+  return b.CreateFDiv(num, b.CreateFAdd(cf(x, 1.0), e));
 }
 
 }  // namespace dlc::cpu::math

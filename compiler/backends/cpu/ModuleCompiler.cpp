@@ -1,5 +1,6 @@
 // Optimisation, object emission and shared-object linking. See ModuleCompiler.h.
 #include "compiler/backends/cpu/ModuleCompiler.h"
+#include "compiler/backends/cpu/StreamPrefetch.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -7,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +21,7 @@
 #include <llvm/Analysis/LoopAnalysisManager.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/PassManager.h>
+#include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
@@ -87,13 +90,24 @@ StatusOr<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const std::st
   if (!target) return unavailable("no LLVM target for ", triple, ": ", error);
   std::string cpuName = cpu;
   std::string features;
-  if (cpuName.empty()) {
+  if (cpuName.empty() || cpuName == "native") {
     cpuName = llvm::sys::getHostCPUName().str();
     std::vector<std::string> list;
     for (const auto& f : llvm::sys::getHostCPUFeatures())
       list.push_back((f.second ? "+" : "-") + f.first().str());
     std::sort(list.begin(), list.end());
     for (const std::string& f : list) features += (features.empty() ? "" : ",") + f;
+  } else {
+    if (cpuName == "generic") cpuName = kGenericCpu;
+    // Asked of a subtarget for the generic CPU, so that an unknown name is
+    // reported here rather than warned about on stderr by LLVM.
+    std::unique_ptr<llvm::MCSubtargetInfo> sti(
+        target->createMCSubtargetInfo(triple, "generic", ""));
+    if (!sti || !sti->isCPUStringValid(cpuName))
+      return invalidArgument("unknown CPU \"", cpu, "\" for ", triple,
+                             "; use native, generic (", kGenericCpu,
+                             "), x86-64-v3 (AVX2, FMA), x86-64-v4 (AVX-512) or an LLVM CPU "
+                             "name such as skylake-avx512 (llc -mcpu=help lists them)");
   }
   llvm::TargetOptions options;
   llvm::CodeGenOptLevel level = optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
@@ -103,6 +117,25 @@ StatusOr<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const std::st
       triple, cpuName, features, options, llvm::Reloc::PIC_, std::nullopt, level));
   if (!tm) return unavailable("cannot create an LLVM target machine for ", triple, " cpu ", cpuName);
   return tm;
+}
+
+std::vector<std::string> enabledFeatures(const llvm::TargetMachine& tm) {
+  const llvm::MCSubtargetInfo* sti = tm.getMCSubtargetInfo();
+  std::vector<std::string> names;
+  if (!sti) return names;
+  const llvm::FeatureBitset& bits = sti->getFeatureBits();
+  for (const llvm::SubtargetFeatureKV& kv : sti->getAllProcessorFeatures())
+    if (bits.test(kv.Value)) names.push_back(kv.Key);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+unsigned vectorRegisterBits(const llvm::TargetMachine& tm) {
+  const llvm::MCSubtargetInfo* sti = tm.getMCSubtargetInfo();
+  if (!sti) return 128;
+  if (sti->checkFeatures("+avx512f")) return 512;
+  if (sti->checkFeatures("+avx")) return 256;
+  return 128;
 }
 
 StatusOr<MachineCode> optimizeAndEmit(llvm::Module& module, llvm::TargetMachine& tm,
@@ -121,6 +154,10 @@ StatusOr<MachineCode> optimizeAndEmit(llvm::Module& module, llvm::TargetMachine&
     pb.registerFunctionAnalyses(fam);
     pb.registerLoopAnalyses(lam);
     pb.crossRegisterProxies(lam, fam, cgam, mam);
+    // After vectorization: prefetch the streams of kernels marked for it.
+    pb.registerOptimizerLastEPCallback([](llvm::ModulePassManager& mpm, llvm::OptimizationLevel) {
+      mpm.addPass(llvm::createModuleToFunctionPassAdaptor(StreamPrefetchPass()));
+    });
     llvm::ModulePassManager mpm = optLevel == 0
                                       ? pb.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
                                       : pb.buildPerModuleDefaultPipeline(passLevel(optLevel));

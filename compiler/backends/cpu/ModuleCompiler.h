@@ -1,5 +1,5 @@
 // Turns an emitted LLVM module into machine code: the new pass manager at
-// the requested -O level with a TargetMachine for the host (or a named) CPU,
+// the requested -O level with a TargetMachine for the host or a named CPU,
 // an in-memory object file and its assembly text, then a shared object
 // linked by the system compiler driver. It does not emit kernels.
 #pragma once
@@ -16,9 +16,26 @@
 
 namespace dlc::cpu {
 
-// A TargetMachine for `cpu` ("" = the host CPU with its detected features).
+// The CPU that `dlc build --cpu generic` targets: x86-64-v2 (SSE4.2, POPCNT,
+// CX16; every x86-64 CPU since about 2009). Not the plain "x86-64" baseline:
+// without SSE4.1's roundps, floor/ceil would become libm calls, which the
+// kernels' shared object (linked -nostdlib) cannot make.
+inline constexpr const char* kGenericCpu = "x86-64-v2";
+
+// A TargetMachine for the process triple and `cpu`: "native" (or "") = the
+// host CPU name with its detected features; "generic" = kGenericCpu; any
+// other name is an LLVM CPU ("x86-64-v3" = AVX2+FMA, "x86-64-v4" = AVX-512,
+// "skylake-avx512", ...) with exactly the features that CPU implies. An
+// unknown name is an InvalidArgument error listing the portable choices.
 StatusOr<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const std::string& cpu,
                                                                    int optLevel);
+
+// LLVM's names of every subtarget feature `tm` enables ("avx2", "fma", ...),
+// sorted.
+std::vector<std::string> enabledFeatures(const llvm::TargetMachine& tm);
+
+// The widest vector register `tm` may use: 512 (AVX-512F), 256 (AVX) or 128.
+unsigned vectorRegisterBits(const llvm::TargetMachine& tm);
 
 struct MachineCode {
   std::string optimizedIR;

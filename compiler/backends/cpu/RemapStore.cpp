@@ -19,26 +19,65 @@ std::vector<int64_t> transposePerm(const ir::Node& node) {
   return perm;
 }
 
-// The output element offset of the source element at `index`.
-llvm::Value* remappedOffset(ElementEmitter& em, const RemapChain& chain,
-                            std::vector<llvm::Value*> index) {
-  std::vector<int64_t> dims = chain.source->type.shape.dims();
-  llvm::Value* linear = nullptr;  // set while the multi-index is not needed
-  for (const ir::Node* r : chain.remaps) {
-    if (r->op == ir::OpKind::Transpose) {
-      if (linear) index = em.delinearize(linear, dims);
-      linear = nullptr;
-      std::vector<int64_t> perm = transposePerm(*r);
-      std::vector<llvm::Value*> permuted(perm.size());
-      for (size_t i = 0; i < perm.size(); ++i) permuted[i] = index[size_t(perm[i])];
-      index = std::move(permuted);
-    } else if (!linear) {
-      linear = em.linearize(index, dims);  // reshape / flatten keep the linear index
-    }
-    dims = r->type.shape.dims();
+// Index arithmetic on scalars, or on `width`-lane vectors (one lane per
+// element stored) when width > 1.
+class IndexMath {
+ public:
+  IndexMath(EmitContext& ctx, unsigned width) : ctx_(ctx), width_(width) {}
+
+  llvm::Value* lanes(llvm::Value* scalar) {
+    return width_ > 1 ? ctx_.builder.CreateVectorSplat(width_, scalar) : scalar;
   }
-  return linear ? linear : em.linearize(index, dims);
-}
+  llvm::Value* dim(int64_t d) { return lanes(ctx_.dim(d)); }
+
+  // Row-major linear index of `index` in `dims`, and back.
+  llvm::Value* linearize(const std::vector<llvm::Value*>& index, const std::vector<int64_t>& dims) {
+    llvm::IRBuilderBase& b = ctx_.builder;
+    llvm::Value* lin = lanes(ctx_.constI64(0));
+    for (size_t i = 0; i < dims.size(); ++i)
+      lin = b.CreateNSWAdd(b.CreateNSWMul(lin, dim(dims[i])), index[i]);
+    return lin;
+  }
+  std::vector<llvm::Value*> delinearize(llvm::Value* linear, const std::vector<int64_t>& dims) {
+    llvm::IRBuilderBase& b = ctx_.builder;
+    std::vector<llvm::Value*> index(dims.size());
+    for (size_t i = dims.size(); i-- > 0;) {
+      if (dims[i] == 1) {
+        index[i] = lanes(ctx_.constI64(0));
+      } else if (i == 0) {
+        index[i] = linear;
+      } else {
+        index[i] = b.CreateURem(linear, dim(dims[i]));
+        linear = b.CreateUDiv(linear, dim(dims[i]));
+      }
+    }
+    return index;
+  }
+
+  // The output element offset of the chain's source element at `index`.
+  llvm::Value* remappedOffset(const RemapChain& chain, std::vector<llvm::Value*> index) {
+    std::vector<int64_t> dims = chain.source->type.shape.dims();
+    llvm::Value* linear = nullptr;  // set while the multi-index is not needed
+    for (const ir::Node* r : chain.remaps) {
+      if (r->op == ir::OpKind::Transpose) {
+        if (linear) index = delinearize(linear, dims);
+        linear = nullptr;
+        std::vector<int64_t> perm = transposePerm(*r);
+        std::vector<llvm::Value*> permuted(perm.size());
+        for (size_t i = 0; i < perm.size(); ++i) permuted[i] = index[size_t(perm[i])];
+        index = std::move(permuted);
+      } else if (!linear) {
+        linear = linearize(index, dims);  // reshape / flatten keep the linear index
+      }
+      dims = r->type.shape.dims();
+    }
+    return linear ? linear : linearize(index, dims);
+  }
+
+ private:
+  EmitContext& ctx_;
+  unsigned width_;
+};
 
 }  // namespace
 
@@ -71,13 +110,14 @@ RemapChain remapChainOf(const ir::Node& output) {
   return chain;
 }
 
-void storeThroughRemaps(EmitContext& ctx, ElementEmitter& em, const RemapChain& chain,
-                        llvm::Value* value, llvm::ArrayRef<llvm::Value*> index, unsigned width) {
+void storeThroughRemaps(EmitContext& ctx, const RemapChain& chain, llvm::Value* value,
+                        llvm::ArrayRef<llvm::Value*> index, unsigned width) {
   const ir::Node* out = chain.remaps.back();
   llvm::Value* base = ctx.outputs.at(out);
   std::vector<llvm::Value*> first(index.begin(), index.end());
   auto storeVector = [&] {
-    ctx.storeElement(out->type.dtype, base, remappedOffset(em, chain, first), value, width);
+    llvm::Value* offset = IndexMath(ctx, 1).remappedOffset(chain, first);
+    ctx.storeElement(out->type.dtype, base, offset, value, width);
   };
   if (width == 1 || first.empty()) {
     storeVector();
@@ -85,12 +125,18 @@ void storeThroughRemaps(EmitContext& ctx, ElementEmitter& em, const RemapChain& 
   }
   llvm::IRBuilderBase& b = ctx.builder;
   auto storeLanes = [&] {
-    for (unsigned l = 0; l < width; ++l) {
-      std::vector<llvm::Value*> lane = first;
-      lane.back() = b.CreateNSWAdd(first.back(), ctx.constI64(int64_t(l)));
-      ctx.storeElement(out->type.dtype, base, remappedOffset(em, chain, lane),
+    // All lane offsets at once as a vector, then one scalar store per lane.
+    IndexMath math(ctx, width);
+    std::vector<llvm::Value*> lanes;
+    for (llvm::Value* i : first) lanes.push_back(math.lanes(i));
+    std::vector<llvm::Constant*> steps;
+    for (unsigned l = 0; l < width; ++l)
+      steps.push_back(llvm::ConstantInt::get(ctx.i64(), l));
+    lanes.back() = b.CreateNSWAdd(lanes.back(), llvm::ConstantVector::get(steps));
+    llvm::Value* offsets = math.remappedOffset(chain, lanes);
+    for (unsigned l = 0; l < width; ++l)
+      ctx.storeElement(out->type.dtype, base, b.CreateExtractElement(offsets, uint64_t(l)),
                        b.CreateExtractElement(value, uint64_t(l)));
-    }
   };
   const int64_t run = chain.contiguousRun;
   const int64_t last = chain.source->type.shape.dims().back();

@@ -22,7 +22,7 @@
 #include <llvm/ADT/ArrayRef.h>
 #include <llvm/IR/Value.h>
 
-#include "compiler/backends/cpu/ElementEmitter.h"
+#include "compiler/backends/cpu/EmitContext.h"
 #include "ir/Graph.h"
 
 namespace dlc::cpu {
@@ -46,7 +46,7 @@ RemapChain remapChainOf(const ir::Node& output);
 // Stores `value` (compute type; a `width`-lane vector when width > 1), the
 // chain's source at `index` (of the source's shape) and the next width-1
 // elements along its last dim, into the output buffer of chain.remaps.back().
-void storeThroughRemaps(EmitContext& ctx, ElementEmitter& em, const RemapChain& chain,
-                        llvm::Value* value, llvm::ArrayRef<llvm::Value*> index, unsigned width);
+void storeThroughRemaps(EmitContext& ctx, const RemapChain& chain, llvm::Value* value,
+                        llvm::ArrayRef<llvm::Value*> index, unsigned width);
 
 }  // namespace dlc::cpu

@@ -1,3 +1,4 @@
+// Flag parsing and help text for the dlc subcommands. See Args.h.
 #include "compiler/tools/dlc/Args.h"
 
 #include <charconv>
@@ -27,6 +28,14 @@ static StatusOr<int64_t> parseInt(const std::string& flag, const std::string& te
 StatusOr<int64_t> Args::getInt(const std::string& flag, int64_t def) const {
   if (!has(flag)) return def;
   return parseInt(flag, get(flag));
+}
+
+StatusOr<int64_t> Args::getIntInRange(const std::string& flag, int64_t def, int64_t lo,
+                                       int64_t hi) const {
+  DLC_ASSIGN_OR_RETURN(int64_t v, getInt(flag, def));
+  if (v < lo || v > hi)
+    return outOfRange(flag, " must be between ", lo, " and ", hi, ", got ", v);
+  return v;
 }
 
 StatusOr<std::vector<int64_t>> Args::getInts(const std::string& flag,
@@ -96,7 +105,10 @@ std::string formatHelp(const CommandSpec& spec) {
     std::string left = "  " + f.name + (f.metavar.empty() ? "" : " " + f.metavar);
     if (left.size() < 28) left.resize(28, ' ');
     else left += "\n" + std::string(28, ' ');
-    os << left << f.help << "\n";
+    std::string help = f.help;  // continuation lines align with the first
+    for (size_t at = help.find('\n'); at != std::string::npos; at = help.find('\n', at + 1))
+      help.insert(at + 1, std::string(28, ' '));
+    os << left << help << "\n";
   }
   os << "  --help, -h                show this help\n";
   return os.str();

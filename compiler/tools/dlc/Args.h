@@ -35,6 +35,9 @@ class Args {
   std::string get(const std::string& flag, const std::string& def = "") const;
   const std::vector<std::string>& all(const std::string& flag) const;
   StatusOr<int64_t> getInt(const std::string& flag, int64_t def) const;
+  // getInt, and an error naming the flag unless lo <= value <= hi.
+  StatusOr<int64_t> getIntInRange(const std::string& flag, int64_t def, int64_t lo,
+                                  int64_t hi) const;
   // Comma-separated integers: "--batch 1,64,1024".
   StatusOr<std::vector<int64_t>> getInts(const std::string& flag,
                                          const std::vector<int64_t>& def) const;

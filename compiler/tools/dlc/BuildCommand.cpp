@@ -14,11 +14,16 @@ namespace dlc::cli {
 
 static const CommandSpec kBuildSpec = {
     "build",
-    "dlc build MODEL --target cpu [-o OUT.dlc] [--no-fusion] [--dump-ir DIR] [--dot FILE] "
-    "[--explain-fusion] [--time-passes]",
+    "dlc build MODEL --target cpu [--cpu CPU] [-o OUT.dlc] [--no-fusion] [--dump-ir DIR] "
+    "[--dot FILE] [--explain-fusion] [--time-passes]",
     "Compiles MODEL (.json) into one artifact: a manifest, the constants and machine code\n"
     "that the runtime (libdlcrt) loads without LLVM.",
     {{"--target", "NAME", "target device kind: cpu (default)"},
+     {"--cpu", "CPU",
+      "the CPU the code is for: native (default: this machine),\n"
+      "generic (x86-64-v2: any x86-64 CPU since ~2009),\n"
+      "x86-64-v3 (AVX2, FMA), x86-64-v4 (AVX-512), or an LLVM\n"
+      "CPU name (skylake-avx512, znver4, ...)"},
      {"-o", "OUT.dlc", "artifact path (default: MODEL's name with .dlc, in the current folder)"},
      {"--no-fusion", "", "one kernel per op (the unfused program)"},
      {"--dump-ir", "DIR", "write the IR after every pass, the LLVM IR (.ll) and assembly (.s)"},
@@ -43,19 +48,12 @@ static std::string explainFusion(const BuildResult& r) {
 }
 
 int buildCommand(const std::vector<std::string>& argv) {
-  auto parsed = parseArgs(kBuildSpec, argv);
-  if (!parsed.ok()) {
-    std::fprintf(stderr, "%s\n", parsed.status().message().c_str());
-    return 2;
-  }
-  const Args& args = *parsed;
-  if (args.helpRequested()) {
-    std::cout << formatHelp(kBuildSpec);
-    return 0;
-  }
-  if (Status s = checkTarget(args); !s.ok()) return fail("build", s);
+  CommandStart cmd = startCommand(kBuildSpec, argv);
+  if (!cmd.args) return cmd.exitCode;
+  const Args& args = *cmd.args;
   const std::string model = args.positional()[0];
   BuildOptions options;
+  options.cpu = args.get("--cpu", "native");
   options.fusion = !args.has("--no-fusion");
   options.dumpDir = args.get("--dump-ir");
   options.timePasses = args.has("--time-passes");

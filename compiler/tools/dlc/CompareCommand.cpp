@@ -38,7 +38,8 @@ StatusOr<Side> measure(const std::string& model, bool fused, int64_t batch, int 
   BuildOptions options;
   options.fusion = fused;
   DLC_ASSIGN_OR_RETURN(auto m, openModel(model, options));
-  DLC_ASSIGN_OR_RETURN(TimedRun run, timedRun(*m, randomInputs(*m, batch, 0), iterations));
+  DLC_ASSIGN_OR_RETURN(std::vector<Tensor> inputs, randomInputs(*m, batch, 0));
+  DLC_ASSIGN_OR_RETURN(TimedRun run, timedRun(*m, inputs, iterations));
   Side side;
   side.kernels = int(m->manifest().kernels.size());
   for (const auto& k : m->manifest().kernels)
@@ -51,23 +52,13 @@ StatusOr<Side> measure(const std::string& model, bool fused, int64_t batch, int 
 }  // namespace
 
 int compareCommand(const std::vector<std::string>& argv) {
-  auto parsed = parseArgs(kCompareSpec, argv);
-  if (!parsed.ok()) {
-    std::fprintf(stderr, "%s\n", parsed.status().message().c_str());
-    return 2;
-  }
-  const Args& args = *parsed;
-  if (args.helpRequested()) {
-    std::cout << formatHelp(kCompareSpec);
-    return 0;
-  }
-  if (Status s = checkTarget(args); !s.ok()) return fail("compare", s);
-  auto batch = args.getInt("--batch", 1);
-  auto iterations = args.getInt("--iterations", 20);
+  CommandStart cmd = startCommand(kCompareSpec, argv);
+  if (!cmd.args) return cmd.exitCode;
+  const Args& args = *cmd.args;
+  auto batch = args.getIntInRange("--batch", 1, 1, kMaxBatch);
+  auto iterations = args.getIntInRange("--iterations", 20, 1, kMaxIterations);
   if (!batch.ok()) return fail("compare", batch.status());
   if (!iterations.ok()) return fail("compare", iterations.status());
-  if (*batch < 1 || *iterations < 1)
-    return fail("compare", invalidArgument("--batch and --iterations must be >= 1"));
 
   const std::string model = args.positional()[0];
   auto fused = measure(model, /*fused=*/true, *batch, int(*iterations));
@@ -100,7 +91,7 @@ int compareCommand(const std::vector<std::string>& argv) {
                         {"max_abs_diff", maxAbs},
                         {"max_rel_diff", maxRel},
                         {"speedup", speedup}};
-    std::cout << j.dump(2) << "\n";
+    std::cout << jsonText(j) << "\n";
     return 0;
   }
   std::printf("%s at batch %lld (%lld runs each)\n", model.c_str(), (long long)*batch,

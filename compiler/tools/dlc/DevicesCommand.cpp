@@ -24,16 +24,9 @@ static const CommandSpec kDevicesSpec = {
 };
 
 int devicesCommand(const std::vector<std::string>& argv) {
-  auto parsed = parseArgs(kDevicesSpec, argv);
-  if (!parsed.ok()) {
-    std::fprintf(stderr, "%s\n", parsed.status().message().c_str());
-    return 2;
-  }
-  const Args& args = *parsed;
-  if (args.helpRequested()) {
-    std::cout << formatHelp(kDevicesSpec);
-    return 0;
-  }
+  CommandStart cmd = startCommand(kDevicesSpec, argv);
+  if (!cmd.args) return cmd.exitCode;
+  const Args& args = *cmd.args;
   std::vector<rt::DeviceInfo> devices = rt::listDevices();
   if (args.has("--measure")) {
     auto cpu = rt::defaultCpuDevice();
@@ -55,7 +48,7 @@ int devicesCommand(const std::vector<std::string>& argv) {
     list.push_back(j);
   }
   if (args.has("--json")) {
-    std::cout << nlohmann::json{{"devices", list}}.dump(2) << "\n";
+    std::cout << jsonText(nlohmann::json{{"devices", list}}) << "\n";
     return 0;
   }
   for (const auto& d : devices) {

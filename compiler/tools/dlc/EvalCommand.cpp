@@ -47,7 +47,7 @@ StatusOr<Tensor> batchTensor(const Tensor& images, int64_t first, int64_t count,
   if (modelPerImage != perImage)
     return invalidArgument("model input \"", input.name, "\" takes ", modelPerImage,
                            " values per image, the image file has ", perImage);
-  Tensor t(input.dtype, dims);
+  DLC_ASSIGN_OR_RETURN(Tensor t, Tensor::create(input.dtype, dims));
   const uint8_t* src = images.as<uint8_t>() + first * perImage;
   if (input.dtype == ir::DType::U8) {
     std::memcpy(t.data(), src, size_t(count * perImage));
@@ -60,22 +60,13 @@ StatusOr<Tensor> batchTensor(const Tensor& images, int64_t first, int64_t count,
 }  // namespace
 
 int evalCommand(const std::vector<std::string>& argv) {
-  auto parsed = parseArgs(kEvalSpec, argv);
-  if (!parsed.ok()) {
-    std::fprintf(stderr, "%s\n", parsed.status().message().c_str());
-    return 2;
-  }
-  const Args& args = *parsed;
-  if (args.helpRequested()) {
-    std::cout << formatHelp(kEvalSpec);
-    return 0;
-  }
-  if (Status s = checkTarget(args); !s.ok()) return fail("eval", s);
+  CommandStart cmd = startCommand(kEvalSpec, argv);
+  if (!cmd.args) return cmd.exitCode;
+  const Args& args = *cmd.args;
   if (!args.has("--images") || !args.has("--labels"))
     return fail("eval", invalidArgument("--images and --labels are required"));
-  auto batchArg = args.getInt("--batch", 1000);
+  auto batchArg = args.getIntInRange("--batch", 1000, 1, kMaxBatch);
   if (!batchArg.ok()) return fail("eval", batchArg.status());
-  if (*batchArg < 1) return fail("eval", invalidArgument("--batch must be >= 1"));
 
   auto images = readIdx(args.get("--images"));
   if (!images.ok()) return fail("eval", images.status());
@@ -85,6 +76,9 @@ int evalCommand(const std::vector<std::string>& argv) {
     return fail("eval", invalidArgument(args.get("--images"), " holds ", images->dims()[0],
                                         " images but ", args.get("--labels"), " holds ",
                                         labels->dims()[0], " labels"));
+  if (images->dims()[0] == 0)
+    return fail("eval", invalidArgument(args.get("--images"),
+                                        " holds no images: accuracy is undefined"));
 
   BuildOptions options;
   options.fusion = !args.has("--no-fusion");
@@ -128,7 +122,7 @@ int evalCommand(const std::vector<std::string>& argv) {
     nlohmann::json j = {{"images", total},         {"correct", correct},
                         {"accuracy", accuracy},    {"batch", *batchArg},
                         {"images_per_s", throughput}, {"median_batch_ms", median}};
-    std::cout << j.dump(2) << "\n";
+    std::cout << jsonText(j) << "\n";
     return 0;
   }
   std::printf("accuracy %.4f (%lld / %lld correct), %.0f images/s, median batch latency %.3f ms "

@@ -1,13 +1,58 @@
+// The shared pieces of the dlc subcommands. See ModelSession.h.
 #include "compiler/tools/dlc/ModelSession.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
+#include <iostream>
 #include <random>
 
 #include "runtime/src/Report.h"
+#include "runtime/src/TensorRef.h"
 
 namespace dlc::cli {
+
+namespace {
+
+bool hasFlag(const CommandSpec& spec, const std::string& name) {
+  for (const FlagSpec& f : spec.flags)
+    if (f.name == name) return true;
+  return false;
+}
+
+Status checkTarget(const Args& args) {
+  std::string target = args.get("--target", "cpu");
+  if (target != "cpu")
+    return unsupported("unknown target \"", target, "\" (supported: ", kSupportedTargets, ")");
+  return Status::OK();
+}
+
+}  // namespace
+
+CommandStart startCommand(const CommandSpec& spec, const std::vector<std::string>& argv) {
+  CommandStart start;
+  StatusOr<Args> parsed = parseArgs(spec, argv);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "%s\n", parsed.status().message().c_str());
+    start.exitCode = 2;
+    return start;
+  }
+  if (parsed->helpRequested()) {
+    std::cout << formatHelp(spec);
+    start.exitCode = 0;
+    return start;
+  }
+  if (hasFlag(spec, "--target")) {
+    if (Status s = checkTarget(*parsed); !s.ok()) {
+      start.exitCode = fail(spec.name, s);
+      return start;
+    }
+  }
+  start.args = std::move(parsed).value();
+  return start;
+}
 
 StatusOr<std::unique_ptr<rt::Model>> openModel(const std::string& path,
                                                const BuildOptions& options) {
@@ -17,7 +62,8 @@ StatusOr<std::unique_ptr<rt::Model>> openModel(const std::string& path,
   return rt::Model::loadBytes(bytes.data(), bytes.size(), path);
 }
 
-std::vector<Tensor> randomInputs(const rt::Model& model, int64_t batch, uint64_t seed) {
+StatusOr<std::vector<Tensor>> randomInputs(const rt::Model& model, int64_t batch,
+                                           uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> uniform(-1.0, 1.0);
   std::vector<Tensor> inputs;
@@ -26,7 +72,11 @@ std::vector<Tensor> randomInputs(const rt::Model& model, int64_t batch, uint64_t
     std::vector<int64_t> dims = desc.dims;
     for (auto& d : dims)
       if (d == ir::kBatch) d = batch;
-    Tensor t(desc.dtype, dims);
+    StatusOr<Tensor> created = Tensor::create(desc.dtype, dims);
+    if (!created.ok())
+      return created.status().withContext(
+          strCat("random input \"", desc.name, "\" at batch ", batch));
+    Tensor t = std::move(created).value();
     for (int64_t e = 0; e < t.numElements(); ++e) {
       double v = uniform(rng);
       switch (desc.dtype) {
@@ -45,12 +95,23 @@ std::vector<Tensor> randomInputs(const rt::Model& model, int64_t batch, uint64_t
 
 StatusOr<TimedRun> timedRun(rt::Model& model, const std::vector<Tensor>& inputs, int iterations) {
   TimedRun result;
-  DLC_ASSIGN_OR_RETURN(result.outputs, model.run(inputs));  // warm-up
+  // The warm-up run allocates the outputs; the timed runs write into them
+  // again, so they measure the kernels rather than fresh page faults.
+  DLC_ASSIGN_OR_RETURN(result.outputs, model.run(inputs));
+  int64_t batch = 1;
+  for (int i = 0; i < model.numInputs(); ++i) {
+    const auto& dims = model.input(i).dims;
+    for (size_t d = 0; d < dims.size(); ++d)
+      if (dims[d] == ir::kBatch) batch = inputs[size_t(i)].dims()[d];
+  }
+  std::vector<rt::TensorRef> in, out;
+  for (const Tensor& t : inputs) in.push_back({const_cast<void*>(t.data()), t.dtype(), t.dims()});
+  for (Tensor& t : result.outputs) out.push_back({t.data(), t.dtype(), t.dims()});
   model.resetTimings();
   std::vector<double> ms;
   for (int i = 0; i < iterations; ++i) {
     auto start = std::chrono::steady_clock::now();
-    DLC_ASSIGN_OR_RETURN(result.outputs, model.run(inputs));
+    DLC_RETURN_IF_ERROR(model.run(batch, in, out));
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                      .count());
   }
@@ -58,15 +119,23 @@ StatusOr<TimedRun> timedRun(rt::Model& model, const std::vector<Tensor>& inputs,
   return result;
 }
 
-Status checkTarget(const Args& args) {
-  std::string target = args.get("--target", "cpu");
-  if (target != "cpu")
-    return unsupported("unknown target \"", target, "\" (supported: ", kSupportedTargets, ")");
-  return Status::OK();
+std::string jsonText(const nlohmann::json& j) {
+  return j.dump(2, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
 }
 
 int fail(const std::string& command, const Status& status) {
   std::fprintf(stderr, "dlc %s: %s\n", command.c_str(), status.message().c_str());
+  return 1;
+}
+
+int guardInternalErrors(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dlc: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "dlc: internal error: an unknown exception\n");
+  }
   return 1;
 }
 

@@ -56,30 +56,20 @@ static Status loadInputs(const Args& args, const rt::Model& model, int64_t& batc
     inputs[size_t(index)] = std::move(t);
     given[size_t(index)] = true;
   }
-  std::vector<Tensor> random = randomInputs(model, batch, uint64_t(seed));
+  DLC_ASSIGN_OR_RETURN(std::vector<Tensor> random, randomInputs(model, batch, uint64_t(seed)));
   for (size_t i = 0; i < inputs.size(); ++i)
     if (!given[i]) inputs[i] = std::move(random[i]);
   return Status::OK();
 }
 
 int runCommand(const std::vector<std::string>& argv) {
-  auto parsed = parseArgs(kRunSpec, argv);
-  if (!parsed.ok()) {
-    std::fprintf(stderr, "%s\n", parsed.status().message().c_str());
-    return 2;
-  }
-  const Args& args = *parsed;
-  if (args.helpRequested()) {
-    std::cout << formatHelp(kRunSpec);
-    return 0;
-  }
-  if (Status s = checkTarget(args); !s.ok()) return fail("run", s);
-  auto batchArg = args.getInt("--batch", 1);
-  auto iterations = args.getInt("--iterations", 1);
+  CommandStart cmd = startCommand(kRunSpec, argv);
+  if (!cmd.args) return cmd.exitCode;
+  const Args& args = *cmd.args;
+  auto batchArg = args.getIntInRange("--batch", 1, 1, kMaxBatch);
+  auto iterations = args.getIntInRange("--iterations", 1, 1, kMaxIterations);
   if (!batchArg.ok()) return fail("run", batchArg.status());
   if (!iterations.ok()) return fail("run", iterations.status());
-  if (*batchArg < 1) return fail("run", invalidArgument("--batch must be >= 1"));
-  if (*iterations < 1) return fail("run", invalidArgument("--iterations must be >= 1"));
 
   BuildOptions options;
   options.fusion = !args.has("--no-fusion");
@@ -115,11 +105,15 @@ int runCommand(const std::vector<std::string>& argv) {
   }
   rt::Report report = m.report();
   if (args.has("--json")) {
+    nlohmann::json reportJson = nlohmann::json::parse(rt::reportToJson(report), /*cb=*/nullptr,
+                                                      /*allow_exceptions=*/false);
+    if (reportJson.is_discarded())
+      return fail("run", internalError("the run report is not valid JSON"));
     nlohmann::json j = {{"batch", batch},
                         {"median_ms", run->medianMs},
                         {"outputs", outputsJson},
-                        {"report", nlohmann::json::parse(rt::reportToJson(report))}};
-    std::cout << j.dump(2) << "\n";
+                        {"report", reportJson}};
+    std::cout << jsonText(j) << "\n";
     return 0;
   }
   if (args.has("--log-device-placement")) std::cout << rt::reportToText(report);

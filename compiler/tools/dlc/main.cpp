@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "compiler/tools/dlc/Commands.h"
+#include "compiler/tools/dlc/ModelSession.h"
 
 namespace {
 
@@ -29,9 +30,7 @@ void printUsage(FILE* out) {
   for (const auto& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int dispatch(int argc, char** argv) {
   if (argc < 2) {
     printUsage(stderr);
     return 2;
@@ -47,4 +46,12 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "dlc: unknown command \"%s\"\n\n", cmd.c_str());
   printUsage(stderr);
   return 2;
+}
+
+}  // namespace
+
+// No exception leaves main: a bug becomes "dlc: internal error: ..." and
+// exit code 1 instead of std::terminate's abort.
+int main(int argc, char** argv) {
+  return dlc::cli::guardInternalErrors([&] { return dispatch(argc, argv); });
 }

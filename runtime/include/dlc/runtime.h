@@ -2,8 +2,16 @@
  *
  * Every call returns a dlc_status; on failure dlc_last_error() returns the
  * message for the calling thread (valid until that thread's next failing
- * call). Handles are opaque. No C++ exception crosses this API. A dlc_model
- * may be used from several threads; its runs are serialized.
+ * call). Handles are opaque. No C++ exception crosses this API.
+ *
+ * Threads: a dlc_model may be shared by several threads. Its runs are
+ * serialized (one at a time per model). Outputs allocated by the runtime
+ * (data == NULL) are valid until the next run of that model by any thread,
+ * so threads sharing a model should pass their own output buffers. Report
+ * strings are kept per calling thread (see dlc_model_report_json). For runs
+ * that proceed in parallel, use one dlc_model per thread: models share the
+ * CPU's worker threads, and a kernel that finds them busy runs on the
+ * calling thread instead of waiting.
  *
  *   dlc_model* m = NULL;
  *   if (dlc_model_load("mlp.dlc", &m) != DLC_OK) { puts(dlc_last_error()); return 1; }
@@ -103,13 +111,17 @@ dlc_status dlc_model_output_dims(const dlc_model* model, int32_t index, int64_t*
 /* Runs at `batch`. Every input and output is checked against the model
  * (dtype, rank, dims with the batch bound). An output whose data is NULL is
  * allocated by the runtime: on return data points to memory owned by the
- * model, valid until its next run or free, and dtype/rank/dims are set. */
+ * model, valid until the model's next run by any thread, or its free, and
+ * dtype/rank/dims are set. When that memory cannot be allocated the run
+ * fails with DLC_UNAVAILABLE (DLC_OUT_OF_RANGE when the size overflows). */
 dlc_status dlc_model_run(dlc_model* model, int64_t batch, const dlc_tensor* inputs,
                          int32_t num_inputs, dlc_tensor* outputs, int32_t num_outputs);
 
 /* Report of the runs at the most recent batch size: placement per source
  * node and per-kernel time/bytes/GB/s. The string is owned by the model and
- * valid until the next report call or free. */
+ * kept per calling thread: it stays valid until the same thread calls the
+ * same function on this model again, or the model is freed; calls from
+ * other threads do not touch it. */
 dlc_status dlc_model_report_json(dlc_model* model, const char** json);
 dlc_status dlc_model_report_text(dlc_model* model, const char** text);
 

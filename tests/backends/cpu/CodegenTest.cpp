@@ -9,7 +9,7 @@
 namespace dlc::cpu {
 namespace {
 
-StatusOr<CpuModule> compileText(const std::string& text, std::unique_ptr<ir::Graph>& graph) {
+StatusOr<CompiledCode> compileText(const std::string& text, std::unique_ptr<ir::Graph>& graph) {
   DLC_ASSIGN_OR_RETURN(graph, ir::parseGraph(text, "<test>"));
   DLC_ASSIGN_OR_RETURN(ir::KernelPlan plan, ir::buildKernelPlan(*graph));
   return compile(*graph, plan, CpuCompileOptions{});

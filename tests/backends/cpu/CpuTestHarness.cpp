@@ -69,7 +69,7 @@ std::vector<Tensor> randomInputs(const ir::Graph& graph, int64_t batch, uint32_t
 }
 
 std::vector<Tensor> runCompiled(const ir::Graph& graph, const ir::KernelPlan& plan,
-                                const CpuModule& mod, const std::vector<Tensor>& inputs,
+                                const CompiledCode& mod, const std::vector<Tensor>& inputs,
                                 int64_t batch, int chunks) {
   std::string error;
   std::unique_ptr<LoadedObject> so = LoadedObject::load(mod.sharedObject, error);
@@ -139,7 +139,7 @@ void expectNear(const Tensor& actual, const Tensor& expected, double rtol, doubl
 namespace {
 
 void runAll(ir::Graph& graph, const ir::KernelPlan& plan, const CheckOptions& options) {
-  StatusOr<CpuModule> mod = compile(graph, plan, CpuCompileOptions{});
+  StatusOr<CompiledCode> mod = compile(graph, plan, CpuCompileOptions{});
   ASSERT_TRUE(mod.ok()) << mod.status().toString();
   ASSERT_EQ(mod->symbols.size(), plan.kernels.size());
   bool hasBatch = false;

@@ -39,7 +39,7 @@ std::vector<Tensor> randomInputs(const ir::Graph& graph, int64_t batch, uint32_t
 
 // Runs the plan's kernels from `mod` and returns the graph outputs.
 std::vector<Tensor> runCompiled(const ir::Graph& graph, const ir::KernelPlan& plan,
-                                const CpuModule& mod, const std::vector<Tensor>& inputs,
+                                const CompiledCode& mod, const std::vector<Tensor>& inputs,
                                 int64_t batch, int chunks);
 
 // Asserts |a - b| <= atol + rtol·|b| elementwise (NaN matches NaN; ints exact).

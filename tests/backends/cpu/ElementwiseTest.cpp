@@ -114,7 +114,7 @@ TEST(CpuElementwise, IntegerOps) {
       checkAgainstReference(binary(op, t, t, t));
     }
   }
-  // div truncates toward zero (the reference rejects a zero divisor).
+  // div truncates toward zero (the reference also gives 0 for a zero divisor).
   for (const char* t : {"i32", "i64"}) {
     checkAgainstReference(std::string("graph @t(%a: ") + t + "[N,9]) {\n  %d = constant() {value = "
                           "dense<[3, -7, 1, -1, 5, 2, -2, 9, 4]>} : " + t + "[9]\n  %y = div(%a, %d) : " +

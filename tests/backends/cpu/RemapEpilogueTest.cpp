@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "compiler/reference/Interpreter.h"
+#include "ir/Parser.h"
 #include "tests/backends/cpu/CpuTestHarness.h"
 
 namespace dlc::cpu::test {
@@ -164,6 +166,73 @@ TEST(RemapEpilogue, ReductionTransposeAndSoftmaxReshape) {
 })",
       options());
   EXPECT_EQ(kernels, 2);
+}
+
+TEST(RemapEpilogueCodegen, HeadSplitStoresWholeVectors) {
+  // The reshape splits the 64 columns into heads of 16 and the transpose
+  // keeps them last: every GEMM vector lands in one head, so after
+  // optimisation only vector stores remain (the run-time lane path folds
+  // away because the GEMM's column offsets are multiples of its vector).
+  auto graph = ir::parseGraph(R"(graph @g(%x: f32[N,16,32], %w: f32[32,64], %b: f32[64]) {
+  %d = dense(%x, %w, %b) : f32[N,16,64]  #k0
+  %r = reshape(%d) {shape = [0,16,4,16]} : f32[N,16,4,16]  #k0
+  %t = transpose(%r) {perm = [0,2,1,3]} : f32[N,4,16,16]  #k0
+  return %t
+})",
+                              "<test>");
+  ASSERT_TRUE(graph.ok()) << graph.status().toString();
+  auto plan = ir::buildKernelPlan(**graph);
+  ASSERT_TRUE(plan.ok()) << plan.status().toString();
+  auto mod = compile(**graph, *plan, CpuCompileOptions{});
+  ASSERT_TRUE(mod.ok()) << mod.status().toString();
+  const std::string& ir = mod->optimizedIR;
+  EXPECT_EQ(ir.find("store float"), std::string::npos);
+  EXPECT_TRUE(ir.find("store <8 x float>") != std::string::npos ||
+              ir.find("store <16 x float>") != std::string::npos);
+}
+
+TEST(RemapEpilogueCodegen, EveryVectorWidthStoresTheSameValues) {
+  // xmm (4 lanes) and ymm (8) vectors (the host's own are covered above)
+  // against runs of 6 and 12 elements: always vector, always lanes, and
+  // chosen at run time.
+  const char* graphs[] = {
+      R"(graph @g(%x: f32[N,5,20], %w: f32[20,42]) {
+  %d = dense(%x, %w) : f32[N,5,42]  #k0
+  %r = reshape(%d) {shape = [0,5,7,6]} : f32[N,5,7,6]  #k0
+  %t = transpose(%r) {perm = [0,2,1,3]} : f32[N,7,5,6]  #k0
+  return %t
+})",
+      R"(graph @g(%x: f32[N,3,16], %w: f32[16,48]) {
+  %d = dense(%x, %w) : f32[N,3,48]  #k0
+  %r = reshape(%d) {shape = [0,3,4,12]} : f32[N,3,4,12]  #k0
+  %t = transpose(%r) {perm = [0,2,1,3]} : f32[N,4,3,12]  #k0
+  return %t
+})",
+      R"(graph @g(%x: f32[N,2,5,12], %w: f32[3,2,1,3]) {
+  %c = conv2d(%x, %w) {pads = [0,1,0,1]} : f32[N,3,5,12]  #k0
+  %r = reshape(%c) {shape = [0,3,5,2,6]} : f32[N,3,5,2,6]  #k0
+  %t = transpose(%r) {perm = [0,1,3,2,4]} : f32[N,3,2,5,6]  #k0
+  return %t
+})"};
+  std::vector<std::string> cpus = {"x86-64-v2"};
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) cpus.push_back("x86-64-v3");
+  for (const char* text : graphs) {
+    auto graph = ir::parseGraph(text, "<test>");
+    ASSERT_TRUE(graph.ok()) << graph.status().toString();
+    auto plan = ir::buildKernelPlan(**graph);
+    ASSERT_TRUE(plan.ok()) << plan.status().toString();
+    std::vector<Tensor> inputs = randomInputs(**graph, 5, 3, {-1.0, 1.0});
+    auto expected = ref::evaluate(**graph, inputs);
+    ASSERT_TRUE(expected.ok()) << expected.status().toString();
+    for (const std::string& cpu : cpus) {
+      SCOPED_TRACE(cpu);
+      auto mod = compile(**graph, *plan, CpuCompileOptions{cpu});
+      ASSERT_TRUE(mod.ok()) << mod.status().toString();
+      std::vector<Tensor> actual = runCompiled(**graph, *plan, *mod, inputs, 5, 3);
+      ASSERT_EQ(actual.size(), 1u);
+      expectNear(actual[0], (*expected)[0], 1e-4, 1e-4, cpu);
+    }
+  }
 }
 
 }  // namespace

@@ -1,29 +1,21 @@
-// Host-ISA driven choice of the GEMM tile and block sizes. See GemmConfig.h.
+// Target-ISA driven choice of the GEMM tile and block sizes. See GemmConfig.h.
 #include "compiler/backends/cpu/gemm/GemmConfig.h"
 
 #include <algorithm>
 
-#include <llvm/ADT/StringMap.h>
-#include <llvm/TargetParser/Host.h>
-
 namespace dlc::cpu::gemm {
 
-bool hostHasAvx512() {
-  static const bool has = [] {
-    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-    auto it = features.find("avx512f");
-    return it != features.end() && it->second;
-  }();
-  return has;
-}
-
-GemmConfig chooseGemmConfig(int64_t cols) {
+GemmConfig chooseGemmConfig(int64_t cols, unsigned vectorBits) {
   GemmConfig c;
-  if (hostHasAvx512()) {
+  if (vectorBits >= 512) {
     c.vl = 16;
     c.nv = 2;
     c.mr = 12;
     c.wideVectors = true;
+  } else if (vectorBits < 256) {
+    c.vl = 4;
+    c.nv = 2;
+    c.mr = 6;
   }
   c.kc = 128;
   c.mc = 8 * int64_t(c.mr);

@@ -3,10 +3,12 @@
 // One register tile is MR rows x NR = NV vectors of VL float lanes; the
 // blocked loop nest packs KC x NC blocks of B and KC x mr panels of A into
 // stack buffers (BLIS / GotoBLAS style). The parameters are chosen from the
-// host's vector ISA, the machine the ModuleCompiler generates code for:
-// AVX-512 gets <16 x float> vectors and a 12 x 32 tile (24 of 32 zmm
-// registers hold accumulators), anything else <8 x float> and a 6 x 16 tile
-// (12 of 16 ymm registers). It does not tune for cache sizes at run time.
+// vector registers of the target CPU the ModuleCompiler generates code for
+// (dlc build --cpu), never from the build host: AVX-512 gets <16 x float>
+// vectors and a 12 x 32 tile (24 of 32 zmm registers hold accumulators),
+// AVX/AVX2 <8 x float> and a 6 x 16 tile (12 of 16 ymm registers), SSE
+// <4 x float> and a 6 x 8 tile (12 of 16 xmm registers). It does not tune
+// for cache sizes at run time.
 #pragma once
 
 #include <cstdint>
@@ -28,12 +30,10 @@ struct GemmConfig {
   int64_t stackBytes() const { return 4 * (kc * nc + kc * mr + mc * nc); }
 };
 
-// The configuration for a GEMM with `cols` output columns on the host CPU.
+// The configuration for a GEMM with `cols` output columns on a target whose
+// widest vector register has `vectorBits` bits (512, 256 or 128).
 // NC shrinks for narrow problems so that at least two extent steps exist
 // whenever cols > NR (a batch-1 dense layer still uses two threads).
-GemmConfig chooseGemmConfig(int64_t cols);
-
-// True if the host CPU has AVX-512F (read with llvm::sys::getHostCPUFeatures).
-bool hostHasAvx512();
+GemmConfig chooseGemmConfig(int64_t cols, unsigned vectorBits);
 
 }  // namespace dlc::cpu::gemm

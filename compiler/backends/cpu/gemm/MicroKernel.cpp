@@ -134,8 +134,10 @@ void emitMicroKernel(GemmStep& s, unsigned mr, llvm::Value* r0, llvm::Value* jp)
       llvm::Value* a = b.CreateAlignedLoad(f32, b.CreateConstInBoundsGEP1_64(f32, aRow, r),
                                            llvm::Align(4));
       llvm::Value* splat = b.CreateVectorSplat(vl, a);
+      // fmuladd, not fma: one FMA instruction where the target has FMA,
+      // mul + add where it has not (fma would become a libm call there).
       for (unsigned v = 0; v < nv; ++v)
-        out[r * nv + v] = b.CreateIntrinsic(llvm::Intrinsic::fma, {vt},
+        out[r * nv + v] = b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {vt},
                                             {splat, bv[v], in[r * nv + v]});
     }
     return out;
