@@ -1,6 +1,7 @@
 #include "ir/Types.h"
 
 #include <array>
+#include <limits>
 
 namespace dlc::ir {
 
@@ -39,6 +40,22 @@ bool isFloat(DType t) {
 }
 bool isInteger(DType t) {
   return t == DType::U8 || t == DType::I32 || t == DType::I64;
+}
+
+int64_t integerLowest(DType t) {
+  switch (t) {
+    case DType::U8: return 0;
+    case DType::I32: return std::numeric_limits<int32_t>::min();
+    default: return std::numeric_limits<int64_t>::min();
+  }
+}
+
+int64_t integerHighest(DType t) {
+  switch (t) {
+    case DType::U8: return 255;
+    case DType::I32: return std::numeric_limits<int32_t>::max();
+    default: return std::numeric_limits<int64_t>::max();
+  }
 }
 
 bool Shape::hasBatch() const {

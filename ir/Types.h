@@ -24,6 +24,10 @@ std::string_view dtypeName(DType t);              // "f32", "u8", "bool", ...
 std::optional<DType> parseDType(std::string_view name);
 bool isFloat(DType t);
 bool isInteger(DType t);
+// The range of an integer dtype (u8, i32, i64), e.g. the identity of a
+// max/min reduction over integers.
+int64_t integerLowest(DType t);
+int64_t integerHighest(DType t);
 
 // The symbolic batch extent.
 constexpr int64_t kBatch = -1;

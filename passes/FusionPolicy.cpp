@@ -3,10 +3,6 @@
 
 namespace dlc::passes {
 
-std::string fusionName(const ir::Node& node) {
-  return strCat(node.name, " (", ir::opName(node.op), ")");
-}
-
 bool isLayoutRemap(ir::OpKind op) {
   return op == ir::OpKind::Reshape || op == ir::OpKind::Flatten || op == ir::OpKind::Transpose;
 }

@@ -78,9 +78,6 @@ class FusionPolicy {
                                           const SiblingState& state) const = 0;
 };
 
-// "exp.3" style short name used in reasons.
-std::string fusionName(const ir::Node& node);
-
 // True for the index remaps that keep every element exactly once in
 // row-major order or permute the axes: reshape, flatten and transpose. Their
 // output is a bijective relabelling of their input (XLA: bitcast/transpose),

@@ -17,20 +17,6 @@ namespace dlc::ref {
 using ir::DType;
 using ir::OpKind;
 
-namespace {
-
-int64_t intLimit(DType t, bool highest) {
-  switch (t) {
-    case DType::U8: return highest ? 255 : 0;
-    case DType::I32:
-      return highest ? std::numeric_limits<int32_t>::max() : std::numeric_limits<int32_t>::min();
-    default:
-      return highest ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
-  }
-}
-
-}  // namespace
-
 StatusOr<Tensor> evalReduction(const OpContext& ctx) {
   const Tensor& x = ctx.operand(0);
   OpKind op = ctx.op();
@@ -90,8 +76,8 @@ StatusOr<Tensor> evalReduction(const OpContext& ctx) {
     return out;
   }
 
-  int64_t init = isMax ? intLimit(x.dtype(), /*highest=*/false)
-                       : isMin ? intLimit(x.dtype(), /*highest=*/true) : 0;
+  int64_t init = isMax ? ir::integerLowest(x.dtype())
+                       : isMin ? ir::integerHighest(x.dtype()) : 0;
   std::vector<int64_t> acc(size_t(outCount), init);
   for (int64_t i = 0; i < x.numElements(); ++i, nextIndex(index, x.dims())) {
     int64_t& a = acc[size_t(offsetOf(index, outStrides))];

@@ -35,16 +35,6 @@ std::vector<int> reducedAxes(const ir::Node& root, int rank) {
   return out;
 }
 
-int64_t intLimit(DType t, bool highest) {
-  switch (t) {
-    case DType::U8: return highest ? 255 : 0;
-    case DType::I32:
-      return highest ? std::numeric_limits<int32_t>::max() : std::numeric_limits<int32_t>::min();
-    default:
-      return highest ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
-  }
-}
-
 }  // namespace
 
 Status emitReductionKernel(EmitContext& ctx) {
@@ -101,7 +91,8 @@ Status emitReductionKernel(EmitContext& ctx) {
     else if (isF)
       init = llvm::ConstantFP::getInfinity(accType, /*Negative=*/op == OpKind::ReduceMax);
     else
-      init = ctx.constI64(intLimit(dtype, /*highest=*/op == OpKind::ReduceMin));
+      init = ctx.constI64(op == OpKind::ReduceMin ? ir::integerHighest(dtype)
+                                                     : ir::integerLowest(dtype));
     b.CreateStore(init, acc);
     // Loop nest over the reduced axes, innermost = last reduced axis.
     std::function<void(size_t)> nest = [&](size_t level) {
