@@ -3,6 +3,7 @@
 #include "compiler/backends/cpu/ElementEmitter.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "compiler/backends/cpu/ElementOps.h"
 
@@ -125,6 +126,48 @@ llvm::Value* ElementEmitter::operand(const ir::Node* input, const std::vector<in
   return emit(input, inIndex, width);
 }
 
+llvm::Constant* ElementEmitter::splatConstant(const ir::Node* node) {
+  if (node->op != OpKind::Constant || node->value.empty() || node->value.numElements() == 0)
+    return nullptr;
+  if (auto it = splats_.find(node); it != splats_.end()) return it->second;
+  const Tensor& t = node->value;
+  size_t size = ir::dtypeSize(t.dtype());
+  const auto* bytes = t.as<uint8_t>();
+  llvm::Constant* c = nullptr;
+  bool splat = true;
+  for (int64_t i = 1; splat && i < t.numElements(); ++i)
+    splat = std::memcmp(bytes, bytes + size_t(i) * size, size) == 0;
+  if (splat) {
+    // Bit-exact: f16/bf16 widen exactly to float, integers keep every bit.
+    llvm::Type* type = ctx_.computeType(t.dtype());
+    switch (t.dtype()) {
+      case ir::DType::F32:
+        c = llvm::ConstantFP::get(type, double(t.as<float>()[0]));
+        break;
+      case ir::DType::F16:
+        c = llvm::ConstantFP::get(type, double(halfToFloat(t.as<uint16_t>()[0])));
+        break;
+      case ir::DType::BF16:
+        c = llvm::ConstantFP::get(type, double(bf16ToFloat(t.as<uint16_t>()[0])));
+        break;
+      case ir::DType::Bool:
+        c = llvm::ConstantInt::get(type, bytes[0] != 0 ? 1 : 0);
+        break;
+      case ir::DType::U8:
+        c = llvm::ConstantInt::get(type, bytes[0]);
+        break;
+      case ir::DType::I32:
+        c = llvm::ConstantInt::get(type, uint64_t(int64_t(t.as<int32_t>()[0])), /*IsSigned=*/true);
+        break;
+      case ir::DType::I64:
+        c = llvm::ConstantInt::get(type, uint64_t(t.as<int64_t>()[0]), /*IsSigned=*/true);
+        break;
+    }
+  }
+  splats_[node] = c;
+  return c;
+}
+
 llvm::Value* ElementEmitter::perLane(const ir::Node* node, llvm::ArrayRef<llvm::Value*> index,
                                      unsigned width) {
   llvm::IRBuilderBase& b = ctx_.builder;
@@ -143,6 +186,10 @@ llvm::Value* ElementEmitter::compute(const ir::Node* node, llvm::ArrayRef<llvm::
                                      unsigned width) {
   if (auto it = providers_.find(node); it != providers_.end()) return it->second(index, width);
   if (!isMember(node)) {
+    // A constant with one distinct value becomes an IR constant LLVM can fold
+    // (x·0.5 + y, max(x, 0)); its buffer stays a param of the kernel.
+    if (llvm::Constant* c = splatConstant(node))
+      return width > 1 ? llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(width), c) : c;
     llvm::Value* base = ctx_.bufferOf(node);
     DLC_CHECK(base != nullptr, node->describe(), " is neither a member nor a param of kernel ",
               ctx_.kernel.id);

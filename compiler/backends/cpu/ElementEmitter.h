@@ -5,7 +5,8 @@
 // it into the operand's index (reshape/flatten: linearise + delinearise;
 // transpose: permute; slice: start + i·step; pad: clamp + select with the pad
 // value; concat: select over the pieces; broadcast_to: broadcasting), values
-// from outside the kernel (params) are loaded from their buffers, and nodes
+// from outside the kernel (params) are loaded from their buffers (constants
+// whose elements are all equal become IR constants instead), and nodes
 // with a provider (a reduction result, a contraction accumulator, a row
 // value) come from the provider. Results are memoised per (node, index,
 // width) until forget(), which emitters call at the start of every loop body
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include <llvm/ADT/ArrayRef.h>
+#include <llvm/IR/Constants.h>
 #include <llvm/IR/Value.h>
 
 #include "compiler/backends/cpu/EmitContext.h"
@@ -64,6 +66,9 @@ class ElementEmitter {
   using Key = std::tuple<const ir::Node*, std::vector<llvm::Value*>, unsigned>;
 
   llvm::Value* compute(const ir::Node* node, llvm::ArrayRef<llvm::Value*> index, unsigned width);
+  // The single value of a constant node whose elements are all equal, as an
+  // IR constant of its compute type; nullptr for any other node.
+  llvm::Constant* splatConstant(const ir::Node* node);
   llvm::Value* perLane(const ir::Node* node, llvm::ArrayRef<llvm::Value*> index, unsigned width);
   // An operand's value for a consumer of dims `outDims` under broadcasting.
   llvm::Value* operand(const ir::Node* input, const std::vector<int64_t>& outDims,
@@ -76,6 +81,7 @@ class ElementEmitter {
   std::unordered_map<const ir::Node*, Provider> providers_;
   std::unordered_map<const ir::Node*, std::vector<int64_t>> dims_;
   std::map<Key, llvm::Value*> memo_;
+  std::unordered_map<const ir::Node*, llvm::Constant*> splats_;
 };
 
 }  // namespace dlc::cpu

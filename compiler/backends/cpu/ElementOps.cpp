@@ -28,6 +28,42 @@ llvm::Value* gelu(llvm::IRBuilderBase& b, const ir::Node& node, llvm::Value* x) 
   return b.CreateFMul(half, b.CreateFAdd(cf(x, 1.0), e));
 }
 
+// The scalar value of `v` if it is a floating-point constant or a splat of one.
+const llvm::ConstantFP* constantFP(llvm::Value* v) {
+  if (auto* c = llvm::dyn_cast<llvm::ConstantFP>(v)) return c;
+  if (auto* c = llvm::dyn_cast<llvm::Constant>(v))
+    return llvm::dyn_cast_or_null<llvm::ConstantFP>(c->getSplatValue());
+  return nullptr;
+}
+
+// maximum/minimum propagate NaN from either operand and order -0 < +0.
+// Against a constant c that is neither NaN nor zero, select(c > x, c, x)
+// (select(c < x, c, x) for minimum) does both: a NaN x fails the compare and
+// is kept, and x86 lowers it to one maxps/minps. Otherwise the general
+// llvm.maximum/minimum (several instructions on x86).
+llvm::Value* maxMin(llvm::IRBuilderBase& b, bool isMax, llvm::Value* x, llvm::Value* y) {
+  const llvm::ConstantFP* cx = constantFP(x);
+  const llvm::ConstantFP* cy = constantFP(y);
+  llvm::Value* c = cy ? y : x;
+  llvm::Value* other = cy ? x : y;
+  const llvm::ConstantFP* k = cy ? cy : cx;
+  if (!k || k->isNaN() || (cx && cy)) {
+    return b.CreateBinaryIntrinsic(isMax ? llvm::Intrinsic::maximum : llvm::Intrinsic::minimum, x,
+                                   y);
+  }
+  if (k->isZero()) {
+    // -0 < +0: the compare is false for x = ±0, so x would win over c; pick
+    // by the sign of c instead (max(x, +0) keeps +0 for x = -0, ...).
+    bool cWinsTies = isMax != k->isNegative();
+    llvm::Value* cWins = isMax
+                             ? (cWinsTies ? b.CreateFCmpOGE(c, other) : b.CreateFCmpOGT(c, other))
+                             : (cWinsTies ? b.CreateFCmpOLE(c, other) : b.CreateFCmpOLT(c, other));
+    return b.CreateSelect(cWins, c, other);
+  }
+  llvm::Value* cWins = isMax ? b.CreateFCmpOGT(c, other) : b.CreateFCmpOLT(c, other);
+  return b.CreateSelect(cWins, c, other);
+}
+
 llvm::Value* floatOp(EmitContext& ctx, const ir::Node& node, llvm::ArrayRef<llvm::Value*> v) {
   llvm::IRBuilderBase& b = ctx.builder;
   llvm::Value* x = v[0];
@@ -56,8 +92,8 @@ llvm::Value* floatOp(EmitContext& ctx, const ir::Node& node, llvm::ArrayRef<llvm
     case OpKind::Mul: return b.CreateFMul(x, v[1]);
     case OpKind::Div: return b.CreateFDiv(x, v[1]);
     case OpKind::Pow: return math::pow(b, x, v[1]);
-    case OpKind::Maximum: return b.CreateBinaryIntrinsic(llvm::Intrinsic::maximum, x, v[1]);
-    case OpKind::Minimum: return b.CreateBinaryIntrinsic(llvm::Intrinsic::minimum, x, v[1]);
+    case OpKind::Maximum: return maxMin(b, /*isMax=*/true, x, v[1]);
+    case OpKind::Minimum: return maxMin(b, /*isMax=*/false, x, v[1]);
     case OpKind::BatchNorm: {
       double eps = node.attrs.getFloat("epsilon", 1e-5);
       llvm::Value* inv = b.CreateFDiv(

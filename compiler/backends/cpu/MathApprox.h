@@ -2,8 +2,8 @@
 // inline as LLVM IR (no libm calls), so loops over them vectorize to
 // AVX2/AVX-512. Every function accepts a float or a vector of floats.
 //
-//   exp     Cephes range reduction x = k·ln2 + r, exp(r) by a degree-7
-//           polynomial; k is rounded with the 1.5·2^23 trick and 2^k is built
+//   exp     Cephes range reduction x = k·ln2 + r, exp(r) by a degree-6
+//           minimax polynomial; k is rounded with the 1.5·2^23 trick and 2^k is built
 //           from integer bits in two normal factors, so the result rounds
 //           once to a subnormal, 0 or inf exactly where exp does (1 ulp).
 //   log     frexp-style split into mantissa in [sqrt(1/2), sqrt(2)) and exponent,

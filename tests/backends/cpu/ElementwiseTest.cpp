@@ -97,6 +97,25 @@ TEST(CpuElementwise, NaNPropagation) {
 })");
 }
 
+// Scalar and splat constants are emitted as IR constants, and maximum/minimum
+// against one take a single compare+select: NaN from the other operand must
+// still propagate and -0 < +0 must hold, with the constant on either side.
+TEST(CpuElementwise, MaxMinAgainstScalarAndSplatConstants) {
+  checkAgainstReference(R"(graph @t() {
+  %x = constant() {value = dense<[nan, 1.0, -1.0, -0.0, 0.0, 0.25, -3.0, inf]>} : f32[8]
+  %zero = constant() {value = dense<[0.0]>} : f32[]
+  %nzero = constant() {value = dense<[-0.0]>} : f32[]
+  %q = constant() {value = dense<[0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25]>} : f32[8]
+  %a = maximum(%x, %zero) : f32[8] #k0
+  %b = maximum(%zero, %x) : f32[8] #k0
+  %c = minimum(%x, %nzero) : f32[8] #k0
+  %d = minimum(%q, %x) : f32[8] #k0
+  %e = maximum(%x, %q) : f32[8] #k0
+  %f = mul(%x, %q) : f32[8] #k0
+  return %a, %b, %c, %d, %e, %f
+})");
+}
+
 TEST(CpuElementwise, ExpLogExtremes) {
   checkAgainstReference(R"(graph @t() {
   %x = constant() {value = dense<[-inf, inf, 89.0, -110.0, 88.5, -87.0, 0.0, 1e-40, 3e38]>} : f32[9]
