@@ -90,8 +90,11 @@ class Device {
       const std::vector<uint8_t>& code, const std::vector<std::string>& symbols,
       const std::string& source) = 0;
   // Runs kernel `index` of `module` on `args` (params then outputs) at `batch`.
+  // `work` estimates the bytes the kernel moves plus its flops at this batch
+  // (-1: unknown); a device may run small kernels without spreading them
+  // over its cores, where waking the cores would cost more than the work.
   virtual Status launch(LoadedModule& module, int index, void* const* args, int64_t batch,
-                        Stream& stream) = 0;
+                        int64_t work, Stream& stream) = 0;
 
   // Records a measured bandwidth, seen by later info() calls. Thread-safe.
   virtual void setMeasuredBandwidth(double gbs) = 0;

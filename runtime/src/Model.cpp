@@ -168,7 +168,9 @@ Status Model::runKernels(int64_t batch) {
   for (size_t k = 0; k < manifest_.kernels.size(); ++k) {
     args.clear();
     for (int id : manifest_.kernels[k].args) args.push_back(addresses_[size_t(id)]);
-    Status st = device_->launch(*module_, int(k), args.data(), batch, *stream_);
+    const KernelDesc& desc = manifest_.kernels[k];
+    int64_t work = desc.bytesRead.at(batch) + desc.bytesWritten.at(batch) + desc.flops.at(batch);
+    Status st = device_->launch(*module_, int(k), args.data(), batch, work, *stream_);
     if (!st.ok()) return st.withContext(strCat(source_, ": kernel k", manifest_.kernels[k].id));
     DLC_RETURN_IF_ERROR(device_->record(*events_[k + 1], *stream_));
   }

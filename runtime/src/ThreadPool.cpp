@@ -1,6 +1,7 @@
 #include "runtime/src/ThreadPool.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace dlc::rt {
 
@@ -9,6 +10,21 @@ namespace {
 constexpr size_t kWorkerStackBytes = size_t(8) << 20;
 constexpr size_t kCallerMinStackBytes = size_t(1) << 20;
 constexpr int64_t kChunksPerThread = 4;
+// How long a worker (or a waiting caller) polls before it sleeps.
+constexpr std::chrono::microseconds kSpin{100};
+
+// Polls `ready` for up to kSpin; true if it became ready.
+template <typename Ready>
+bool spinUntil(Ready ready) {
+  auto deadline = std::chrono::steady_clock::now() + kSpin;
+  for (int i = 0;; ++i) {
+    if (ready()) return true;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() > deadline) return ready();
+  }
+}
 
 struct WorkerStart {
   ThreadPool* pool;
@@ -84,6 +100,9 @@ void ThreadPool::workerLoop(int index) {
   uint64_t seen = 0;
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
+    lock.unlock();
+    spinUntil([&] { return stop_.load() || generation_.load() != seen; });
+    lock.lock();
     wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
     if (stop_) return;
     seen = generation_;
@@ -93,6 +112,15 @@ void ThreadPool::workerLoop(int index) {
     lock.lock();
     if (--pending_ == 0) done_.notify_all();
   }
+}
+
+void ThreadPool::runSerial(int64_t extent, const ChunkFn& fn) {
+  if (extent <= 0) return;
+  if (callerStackIsLarge()) {
+    fn(0, extent);
+    return;
+  }
+  parallelFor(extent, fn);
 }
 
 void ThreadPool::parallelFor(int64_t extent, const ChunkFn& fn) {
@@ -141,6 +169,7 @@ void ThreadPool::parallelFor(int64_t extent, const ChunkFn& fn) {
   }
   wake_.notify_all();
   if (callerWorks) runChunks();
+  spinUntil([&] { return pending_.load() == 0; });
   std::unique_lock<std::mutex> lock(mutex_);
   done_.wait(lock, [&] { return pending_ == 0; });
   fn_ = nullptr;

@@ -43,6 +43,11 @@ class ThreadPool {
   // threads at once (see above).
   void parallelFor(int64_t extent, const ChunkFn& fn);
 
+  // Calls fn(0, extent) on the calling thread (through the workers only when
+  // the caller's stack is too small for kernels): for work too small to be
+  // worth waking other cores.
+  void runSerial(int64_t extent, const ChunkFn& fn);
+
  private:
   explicit ThreadPool(int numThreads) : numThreads_(numThreads) {}
   static void* workerMain(void* arg);
@@ -56,10 +61,14 @@ class ThreadPool {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable done_;
-  uint64_t generation_ = 0;
-  bool stop_ = false;
-  int activeWorkers_ = 0;  // workers with index < this take part in the job
-  int pending_ = 0;        // active workers not finished yet
+  // generation_ and pending_ change under mutex_; they are atomics so that
+  // workers and the caller can spin on them briefly before sleeping (waking
+  // a sleeping thread costs tens of microseconds, while the kernels of one
+  // model run arrive microseconds apart).
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> stop_{false};
+  int activeWorkers_ = 0;             // workers with index < this take part in the job
+  std::atomic<int> pending_{0};       // active workers not finished yet
 
   const ChunkFn* fn_ = nullptr;
   int64_t extent_ = 0;
