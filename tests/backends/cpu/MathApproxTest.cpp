@@ -32,6 +32,7 @@
 
 #include "compiler/backends/cpu/MathApprox.h"
 #include "compiler/backends/cpu/ModuleCompiler.h"
+#include "tests/backends/cpu/CpuTestHarness.h"
 
 namespace dlc::cpu::math {
 namespace {
@@ -41,20 +42,7 @@ using BinaryFn = void (*)(const float* x, const float* y, float* out, int64_t n)
 using Emit = std::function<llvm::Value*(llvm::IRBuilderBase&, llvm::Value*, llvm::Value*)>;
 
 // The shared object holding one loop function per approximation.
-class Compiled {
- public:
-  ~Compiled() {
-    if (handle_) dlclose(handle_);
-    if (!path_.empty()) ::unlink(path_.c_str());
-  }
-  void* symbol(const char* name) const { return handle_ ? dlsym(handle_, name) : nullptr; }
-
-  static std::unique_ptr<Compiled> build(std::string& error);
-
- private:
-  void* handle_ = nullptr;
-  std::string path_;
-};
+using Compiled = test::LoadedObject;
 
 // void name(const float* x, [const float* y,] float* out, i64 n):
 //   for (i = 0; i < n; ++i) out[i] = f(x[i][, y[i]]).
@@ -98,7 +86,7 @@ void emitLoop(llvm::Module& m, const llvm::TargetMachine& tm, const char* name, 
   b.CreateRetVoid();
 }
 
-std::unique_ptr<Compiled> Compiled::build(std::string& error) {
+std::unique_ptr<Compiled> buildCompiled(std::string& error) {
   auto tm = createTargetMachine("", 3);
   if (!tm.ok()) {
     error = tm.status().message();
@@ -135,33 +123,14 @@ std::unique_ptr<Compiled> Compiled::build(std::string& error) {
     error = so.status().message();
     return nullptr;
   }
-  const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/dlc-math-test-XXXXXX.so";
-  std::vector<char> buf(pattern.begin(), pattern.end());
-  buf.push_back('\0');
-  int fd = ::mkstemps(buf.data(), 3);
-  if (fd < 0) {
-    error = "mkstemps failed";
-    return nullptr;
-  }
-  ::close(fd);
-  auto result = std::unique_ptr<Compiled>(new Compiled());
-  result->path_ = buf.data();
-  std::ofstream(result->path_, std::ios::binary)
-      .write(reinterpret_cast<const char*>(so->data()), std::streamsize(so->size()));
-  result->handle_ = dlopen(result->path_.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!result->handle_) {
-    error = dlerror();
-    return nullptr;
-  }
-  return result;
+  return Compiled::load(*so, error);
 }
 
 class MathApprox : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     std::string error;
-    compiled_ = Compiled::build(error).release();
+    compiled_ = buildCompiled(error).release();
     ASSERT_NE(compiled_, nullptr) << error;
   }
   static void TearDownTestSuite() {
