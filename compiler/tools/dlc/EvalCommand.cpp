@@ -16,7 +16,8 @@ namespace dlc::cli {
 
 static const CommandSpec kEvalSpec = {
     "eval",
-    "dlc eval MODEL_OR_ARTIFACT --images FILE --labels FILE [--target cpu] [--batch N] [--json]",
+    "dlc eval MODEL_OR_ARTIFACT --images FILE --labels FILE [--target cpu] [--batch N] [--json] "
+    "[--no-fusion]",
     "Runs the whole image set in batches through a classifier whose first output holds\n"
     "class scores [N, classes], and reports accuracy, throughput (images/s) and the median\n"
     "batch latency. The model's first input receives the images: raw u8 pixels when it is u8,\n"

@@ -15,7 +15,7 @@ namespace dlc::cli {
 static const CommandSpec kRunSpec = {
     "run",
     "dlc run MODEL_OR_ARTIFACT [--target cpu] [--input NAME=FILE.npy]... [--output-dir DIR] "
-    "[--batch N] [--log-device-placement] [--iterations N] [--json] [--no-fusion]",
+    "[--batch N] [--log-device-placement] [--iterations N] [--json] [--no-fusion] [--seed S]",
     "Runs a model (.json, compiled in memory) or an artifact (.dlc). Inputs not given are\n"
     "random with a fixed seed. Outputs are written as NAME.npy into --output-dir.",
     {{"--target", "NAME", "target device kind: cpu (default)"},

@@ -7,7 +7,7 @@
 //   dlc::runtime::HostTensor x(DLC_F32, {1, 784});
 //   auto outputs = model->run({x});          // batch read from x: 1
 //   float* probs = outputs->at(0).data<float>();
-//   std::cout << model->reportText();
+//   std::cout << *model->reportText();
 //
 // Errors are values (Status / StatusOr); nothing here throws except
 // std::bad_alloc from the standard library.
@@ -56,6 +56,8 @@ class StatusOr {
   const T& value() const& { check(); return std::get<T>(v_); }
   T&& value() && { check(); return std::get<T>(std::move(v_)); }
   T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
