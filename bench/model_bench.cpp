@@ -59,11 +59,11 @@ std::vector<Tensor> inputsFor(const rt::Model& m, int64_t batch) {
 StatusOr<Timing> time(rt::Model& m, int64_t batch, int iterations) {
   std::vector<Tensor> inputs = inputsFor(m, batch);
   std::vector<rt::TensorRef> in, out(size_t(m.numOutputs()));
-  for (Tensor& t : inputs) in.push_back({t.data(), t.dtype(), t.dims()});
+  for (const Tensor& t : inputs) in.push_back(rt::refOf(t));
   std::vector<Tensor> outputs;
   for (int i = 0; i < m.numOutputs(); ++i) {
     outputs.emplace_back(m.output(i).dtype, rt::boundDims(m.output(i), batch));
-    out[size_t(i)] = {outputs.back().data(), outputs.back().dtype(), outputs.back().dims()};
+    out[size_t(i)] = rt::refOf(outputs.back());
   }
   DLC_RETURN_IF_ERROR(m.run(batch, in, out));  // warm-up
   std::vector<double> ms;

@@ -211,21 +211,21 @@ Status Model::run(int64_t batch, const std::vector<TensorRef>& inputs,
   return Status::OK();
 }
 
-StatusOr<std::vector<Tensor>> Model::run(const std::vector<Tensor>& inputs) {
-  int64_t batch = 1;
+int64_t Model::batchOf(const std::vector<Tensor>& inputs) const {
   for (size_t i = 0; i < inputs.size() && int(i) < numInputs(); ++i) {
     const std::vector<int64_t>& dims = input(int(i)).dims;
-    bool found = false;
+    if (inputs[i].rank() != int(dims.size())) continue;
     for (size_t d = 0; d < dims.size(); ++d)
-      if (dims[d] == ir::kBatch && inputs[i].rank() == int(dims.size())) {
-        batch = inputs[i].dims()[d];
-        found = true;
-      }
-    if (found) break;
+      if (dims[d] == ir::kBatch) return inputs[i].dims()[d];
   }
+  return 1;
+}
+
+StatusOr<std::vector<Tensor>> Model::run(const std::vector<Tensor>& inputs) {
+  int64_t batch = batchOf(inputs);
   if (batch < 1) return invalidArgument(source_, ": batch must be >= 1, got ", batch);
   std::vector<TensorRef> in;
-  for (const Tensor& t : inputs) in.push_back({const_cast<void*>(t.data()), t.dtype(), t.dims()});
+  for (const Tensor& t : inputs) in.push_back(refOf(t));
   std::vector<Tensor> out;
   std::vector<TensorRef> outRefs;
   for (int i = 0; i < numOutputs(); ++i) {
@@ -236,7 +236,7 @@ StatusOr<std::vector<Tensor>> Model::run(const std::vector<Tensor>& inputs) {
       return fresh.status().withContext(strCat(source_, ": output ", i, " \"", output(i).name,
                                                "\" at batch ", batch));
     out.push_back(std::move(fresh).value());
-    outRefs.push_back({out.back().data(), out.back().dtype(), out.back().dims()});
+    outRefs.push_back(refOf(out.back()));
   }
   DLC_RETURN_IF_ERROR(run(batch, in, outRefs));
   return out;

@@ -69,6 +69,9 @@ class Model {
   // Runs on host tensors; the batch is read from the first input that has
   // the batch dimension (1 if none has). Returns freshly allocated outputs.
   StatusOr<std::vector<Tensor>> run(const std::vector<Tensor>& inputs);
+  // The batch of `inputs`: read from the first input that has the batch
+  // dimension (1 if none has), as run(inputs) does.
+  int64_t batchOf(const std::vector<Tensor>& inputs) const;
 
   Report report() const;
   void resetTimings();

@@ -14,6 +14,7 @@
 #include "ir/Types.h"
 #include "runtime/src/Manifest.h"
 #include "support/Status.h"
+#include "support/Tensor.h"
 
 namespace dlc::rt {
 
@@ -24,6 +25,11 @@ struct TensorRef {
 };
 
 // The dims of `desc` with the batch dimension bound to `batch`.
+// A view of a host tensor (the runtime only writes through output views).
+inline TensorRef refOf(const Tensor& t) {
+  return {const_cast<void*>(t.data()), t.dtype(), t.dims()};
+}
+
 std::vector<int64_t> boundDims(const BufferDesc& desc, int64_t batch);
 
 // `role` is "input" or "output"; `index` its position. Outputs with

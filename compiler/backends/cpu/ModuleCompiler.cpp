@@ -138,31 +138,33 @@ unsigned vectorRegisterBits(const llvm::TargetMachine& tm) {
   return 128;
 }
 
+void optimizeModule(llvm::Module& module, llvm::TargetMachine& tm, int optLevel) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions pto;
+  pto.LoopVectorization = optLevel >= 2;
+  pto.SLPVectorization = optLevel >= 2;
+  llvm::PassBuilder pb(&tm, pto);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  // After vectorization: prefetch the streams of kernels marked for it.
+  pb.registerOptimizerLastEPCallback([](llvm::ModulePassManager& mpm, llvm::OptimizationLevel) {
+    mpm.addPass(llvm::createModuleToFunctionPassAdaptor(StreamPrefetchPass()));
+  });
+  llvm::ModulePassManager mpm = optLevel == 0
+                                    ? pb.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
+                                    : pb.buildPerModuleDefaultPipeline(passLevel(optLevel));
+  mpm.run(module, mam);
+}
+
 StatusOr<MachineCode> optimizeAndEmit(llvm::Module& module, llvm::TargetMachine& tm,
                                       int optLevel) {
-  {
-    llvm::LoopAnalysisManager lam;
-    llvm::FunctionAnalysisManager fam;
-    llvm::CGSCCAnalysisManager cgam;
-    llvm::ModuleAnalysisManager mam;
-    llvm::PipelineTuningOptions pto;
-    pto.LoopVectorization = optLevel >= 2;
-    pto.SLPVectorization = optLevel >= 2;
-    llvm::PassBuilder pb(&tm, pto);
-    pb.registerModuleAnalyses(mam);
-    pb.registerCGSCCAnalyses(cgam);
-    pb.registerFunctionAnalyses(fam);
-    pb.registerLoopAnalyses(lam);
-    pb.crossRegisterProxies(lam, fam, cgam, mam);
-    // After vectorization: prefetch the streams of kernels marked for it.
-    pb.registerOptimizerLastEPCallback([](llvm::ModulePassManager& mpm, llvm::OptimizationLevel) {
-      mpm.addPass(llvm::createModuleToFunctionPassAdaptor(StreamPrefetchPass()));
-    });
-    llvm::ModulePassManager mpm = optLevel == 0
-                                      ? pb.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
-                                      : pb.buildPerModuleDefaultPipeline(passLevel(optLevel));
-    mpm.run(module, mam);
-  }
+  optimizeModule(module, tm, optLevel);
   MachineCode code;
   llvm::raw_string_ostream irOs(code.optimizedIR);
   module.print(irOs, nullptr);

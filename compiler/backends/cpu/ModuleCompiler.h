@@ -43,7 +43,12 @@ struct MachineCode {
   std::vector<uint8_t> object;
 };
 
-// Optimises `module` in place, then emits assembly and an ELF object.
+// Runs dlc's optimisation pipeline on `module` in place: LLVM's default
+// pipeline at `optLevel` for `tm`, plus stream prefetching (StreamPrefetch.h)
+// after vectorisation.
+void optimizeModule(llvm::Module& module, llvm::TargetMachine& tm, int optLevel);
+
+// optimizeModule, then emits assembly and an ELF object.
 StatusOr<MachineCode> optimizeAndEmit(llvm::Module& module, llvm::TargetMachine& tm, int optLevel);
 
 // `cc -shared -nostdlib -o out.so in.o` in a private temp dir (posix_spawnp,

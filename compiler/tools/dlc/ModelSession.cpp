@@ -98,15 +98,10 @@ StatusOr<TimedRun> timedRun(rt::Model& model, const std::vector<Tensor>& inputs,
   // The warm-up run allocates the outputs; the timed runs write into them
   // again, so they measure the kernels rather than fresh page faults.
   DLC_ASSIGN_OR_RETURN(result.outputs, model.run(inputs));
-  int64_t batch = 1;
-  for (int i = 0; i < model.numInputs(); ++i) {
-    const auto& dims = model.input(i).dims;
-    for (size_t d = 0; d < dims.size(); ++d)
-      if (dims[d] == ir::kBatch) batch = inputs[size_t(i)].dims()[d];
-  }
+  const int64_t batch = model.batchOf(inputs);
   std::vector<rt::TensorRef> in, out;
-  for (const Tensor& t : inputs) in.push_back({const_cast<void*>(t.data()), t.dtype(), t.dims()});
-  for (Tensor& t : result.outputs) out.push_back({t.data(), t.dtype(), t.dims()});
+  for (const Tensor& t : inputs) in.push_back(rt::refOf(t));
+  for (const Tensor& t : result.outputs) out.push_back(rt::refOf(t));
   model.resetTimings();
   std::vector<double> ms;
   for (int i = 0; i < iterations; ++i) {

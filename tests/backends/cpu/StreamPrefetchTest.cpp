@@ -1,5 +1,6 @@
-// StreamPrefetchPass (compiler/backends/cpu/StreamPrefetch.h) run at the end
-// of the O3 pipeline on out[i] = x[i]·x[i] + y[i] loops: a marked function
+// StreamPrefetchPass (compiler/backends/cpu/StreamPrefetch.h) as kernels get
+// it, through optimizeModule's O3 pipeline, on out[i] = x[i]·x[i] + y[i]
+// loops: a marked function
 // gets exactly one read prefetch per input stream and one write prefetch for
 // the output stream per cache line of each vector iteration, still
 // vectorized; an unmarked one, a loop with a small constant trip count and
@@ -7,16 +8,12 @@
 #include <string>
 
 #include <gtest/gtest.h>
-#include <llvm/Analysis/CGSCCPassManager.h>
-#include <llvm/Analysis/LoopAnalysisManager.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/IntrinsicInst.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
-#include <llvm/IR/PassManager.h>
 #include <llvm/IR/Verifier.h>
-#include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include "compiler/backends/cpu/ModuleCompiler.h"
@@ -100,21 +97,7 @@ TEST(StreamPrefetch, MarkedStreamingLoopsGetOnePrefetchPerStreamLine) {
   emitLoop(module, **tm, "short", /*marked=*/true, /*trips=*/4);
   ASSERT_FALSE(llvm::verifyModule(module, &llvm::errs()));
 
-  llvm::LoopAnalysisManager lam;
-  llvm::FunctionAnalysisManager fam;
-  llvm::CGSCCAnalysisManager cgam;
-  llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(tm->get());
-  pb.registerModuleAnalyses(mam);
-  pb.registerCGSCCAnalyses(cgam);
-  pb.registerFunctionAnalyses(fam);
-  pb.registerLoopAnalyses(lam);
-  pb.crossRegisterProxies(lam, fam, cgam, mam);
-  pb.registerOptimizerLastEPCallback([](llvm::ModulePassManager& mpm, llvm::OptimizationLevel) {
-    mpm.addPass(llvm::createModuleToFunctionPassAdaptor(StreamPrefetchPass()));
-  });
-  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
-  mpm.run(module, mam);
+  optimizeModule(module, **tm, /*optLevel=*/3);  // the pipeline kernels get
   ASSERT_FALSE(llvm::verifyModule(module, &llvm::errs()));
 
   Counts marked = count(*module.getFunction("marked"));
