@@ -20,7 +20,7 @@
 namespace dlc {
 
 struct BuildOptions {
-  std::string target = "cpu";
+  std::string target = "cpu";  // "cpu" or "cuda"
   // --cpu: the CPU the code is for (cpu::CpuCompileOptions::cpu): "native",
   // "generic" (x86-64-v2), "x86-64-v3", "x86-64-v4" or an LLVM CPU name.
   std::string cpu = "native";
@@ -28,6 +28,21 @@ struct BuildOptions {
   std::string dumpDir;         // --dump-ir DIR: IR after every pass, .ll and .s
   bool timePasses = false;     // --time-passes
   bool verifyEach = true;      // run the verifier after every pass
+  // --target cuda: --cuda-arch sm_XX (also builds a CUBIN), --allow-tf32,
+  // the compile cache, and --verbose (cache hits and misses in `log`).
+  std::string cudaArch;
+  bool allowTf32 = false;
+  std::string cudaCacheDir;
+  bool verbose = false;
+  // --precision f32|f16|bf16: f16/bf16 cast weights and activations and
+  // accumulate in f32 (passes/LowerPrecision.h).
+  std::string precision = "f32";
+  // --strict-placement: an op with no kernel on its device is an error
+  // instead of falling back to the CPU (soft placement).
+  bool strictPlacement = false;
+  // --virtual-devices N: the target's device is split into N logical
+  // devices, /device:GPU:0..N-1 (or CPU), which nodes may name.
+  int virtualDevices = 1;
 };
 
 struct BuildResult {
@@ -35,7 +50,10 @@ struct BuildResult {
   ir::KernelPlan plan;
   std::vector<passes::PassTiming> timings;
   passes::BufferAssignment buffers;
-  cpu::CompiledCode code;
+  cpu::CompiledCode code;             // the CPU kernels (empty when none)
+  std::vector<uint8_t> cudaCode;      // rt::CudaCode bytes (empty when no GPU kernel)
+  std::string cudaSource;             // the rendered CUDA C++ (for --dump-ir)
+  std::vector<std::string> log;       // --verbose lines (placement, compile cache)
   rt::Manifest manifest;
   std::vector<uint8_t> constants;
 };

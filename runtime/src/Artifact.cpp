@@ -25,6 +25,7 @@ const char* sectionName(uint32_t kind) {
     case SectionKind::Manifest: return "manifest";
     case SectionKind::Constants: return "constants";
     case SectionKind::Code: return "code";
+    case SectionKind::CudaCode: return "CUDA code";
   }
   return "unknown";
 }
@@ -46,7 +47,8 @@ Status checkConstants(const Manifest& m, size_t constantsSize) {
 
 StatusOr<std::vector<uint8_t>> serializeArtifact(const Manifest& manifest,
                                                  const std::vector<uint8_t>& constants,
-                                                 const std::vector<uint8_t>& code) {
+                                                 const std::vector<uint8_t>& code,
+                                                 const std::vector<uint8_t>& cudaCode) {
   DLC_RETURN_IF_ERROR(validateManifest(manifest));
   DLC_RETURN_IF_ERROR(checkConstants(manifest, constants.size()));
   std::string json = manifestToJson(manifest);
@@ -55,11 +57,12 @@ StatusOr<std::vector<uint8_t>> serializeArtifact(const Manifest& manifest,
     const uint8_t* data;
     size_t size;
   };
-  const Piece pieces[] = {
+  std::vector<Piece> pieces = {
       {SectionKind::Manifest, reinterpret_cast<const uint8_t*>(json.data()), json.size()},
       {SectionKind::Constants, constants.data(), constants.size()},
       {SectionKind::Code, code.data(), code.size()}};
-  const size_t n = std::size(pieces);
+  if (!cudaCode.empty()) pieces.push_back({SectionKind::CudaCode, cudaCode.data(), cudaCode.size()});
+  const size_t n = pieces.size();
   size_t offset = alignUp(kHeaderBytes + n * kEntryBytes);
   std::vector<size_t> offsets;
   for (const Piece& p : pieces) {
@@ -84,8 +87,10 @@ StatusOr<std::vector<uint8_t>> serializeArtifact(const Manifest& manifest,
 }
 
 Status writeArtifact(const std::string& path, const Manifest& manifest,
-                     const std::vector<uint8_t>& constants, const std::vector<uint8_t>& code) {
-  DLC_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, serializeArtifact(manifest, constants, code));
+                     const std::vector<uint8_t>& constants, const std::vector<uint8_t>& code,
+                     const std::vector<uint8_t>& cudaCode) {
+  DLC_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes,
+                       serializeArtifact(manifest, constants, code, cudaCode));
   return writeFileAtomic(
       path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
@@ -117,14 +122,14 @@ StatusOr<Artifact> parseArtifact(const uint8_t* data, size_t size, const std::st
     return dataLoss(source, ": corrupt artifact: section table of ", n, " entries does not fit");
   Artifact art;
   art.source = source;
-  const uint8_t* sections[4] = {nullptr, nullptr, nullptr, nullptr};
-  uint64_t sizes[4] = {0, 0, 0, 0};
+  const uint8_t* sections[5] = {nullptr, nullptr, nullptr, nullptr, nullptr};
+  uint64_t sizes[5] = {0, 0, 0, 0, 0};
   const uint64_t payloadEnd = size - kTrailerBytes;
   for (uint32_t i = 0; i < n; ++i) {
     const uint8_t* e = data + kHeaderBytes + size_t(i) * kEntryBytes;
     uint32_t kind = loadLE32(e);
     uint64_t off = loadLE64(e + 8), len = loadLE64(e + 16);
-    if (kind < 1 || kind > 3)
+    if (kind < 1 || kind > 4)
       return dataLoss(source, ": corrupt artifact: section ", i, " has unknown kind ", kind);
     if (off > payloadEnd || len > payloadEnd - off)
       return dataLoss(source, ": truncated artifact: ", sectionName(kind), " section [", off, ", +",
@@ -143,6 +148,7 @@ StatusOr<Artifact> parseArtifact(const uint8_t* data, size_t size, const std::st
   art.manifest = std::move(*manifest);
   art.constants.assign(sections[2], sections[2] + sizes[2]);
   art.code.assign(sections[3], sections[3] + sizes[3]);
+  if (sections[4]) art.cudaCode.assign(sections[4], sections[4] + sizes[4]);
   if (Status st = checkConstants(art.manifest, art.constants.size()); !st.ok())
     return st.withContext(source);
   return art;

@@ -8,7 +8,9 @@
 //   24  u32      number of sections
 //   28  u32      reserved (0)
 //   32  section table, 24 bytes per entry: u32 kind, u32 reserved,
-//       u64 offset, u64 size  (kinds: 1 manifest JSON, 2 constants, 3 code)
+//       u64 offset, u64 size  (kinds: 1 manifest JSON, 2 constants, 3 code
+//       (a CPU shared object; empty when no kernel runs on a CPU), 4 CUDA
+//       code (CudaCode.h; optional, present when a kernel runs on a GPU))
 //   ... section payloads, each starting at a 64-byte aligned offset
 //   last 8 bytes: u64 FNV-1a-64 of every byte before it
 //
@@ -33,22 +35,25 @@ inline constexpr uint64_t kMaxArtifactBytes = uint64_t(16) << 30;
 
 inline constexpr char kArtifactMagic[8] = {'D', 'L', 'C', 'A', 'R', 'T', 'F', '\0'};
 
-enum class SectionKind : uint32_t { Manifest = 1, Constants = 2, Code = 3 };
+enum class SectionKind : uint32_t { Manifest = 1, Constants = 2, Code = 3, CudaCode = 4 };
 
 struct Artifact {
   std::string source;  // the file name, or a caller-chosen label for bytes
   Manifest manifest;
   std::vector<uint8_t> constants;
-  std::vector<uint8_t> code;  // an ELF shared object for the CPU target
+  std::vector<uint8_t> code;      // an ELF shared object for the CPU kernels
+  std::vector<uint8_t> cudaCode;  // CudaCode.h bytes for the GPU kernels
 };
 
 // Serializes into bytes / a file (support's writeFileAtomic: a temp file
 // beside `path`, then renamed over it).
 StatusOr<std::vector<uint8_t>> serializeArtifact(const Manifest& manifest,
                                                  const std::vector<uint8_t>& constants,
-                                                 const std::vector<uint8_t>& code);
+                                                 const std::vector<uint8_t>& code,
+                                                 const std::vector<uint8_t>& cudaCode = {});
 Status writeArtifact(const std::string& path, const Manifest& manifest,
-                     const std::vector<uint8_t>& constants, const std::vector<uint8_t>& code);
+                     const std::vector<uint8_t>& constants, const std::vector<uint8_t>& code,
+                     const std::vector<uint8_t>& cudaCode = {});
 
 // Parses bytes; `source` names them in every error message.
 StatusOr<Artifact> parseArtifact(const uint8_t* data, size_t size, const std::string& source);

@@ -117,8 +117,10 @@ StatusOr<double> CpuDevice::elapsedMs(const Event& start, const Event& end) {
 }
 
 StatusOr<std::unique_ptr<LoadedModule>> CpuDevice::loadModule(
-    const std::vector<uint8_t>& code, const std::vector<std::string>& symbols,
+    const std::vector<uint8_t>& code, const std::vector<KernelDesc>& kernels,
     const std::string& source) {
+  std::vector<std::string> symbols;
+  for (const KernelDesc& k : kernels) symbols.push_back(k.symbol);
   DLC_ASSIGN_OR_RETURN(std::unique_ptr<CpuModule> m, CpuModule::load(code, symbols, source));
   return std::unique_ptr<LoadedModule>(std::move(m));
 }

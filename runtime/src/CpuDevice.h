@@ -37,7 +37,7 @@ class CpuDevice final : public Device {
   StatusOr<double> elapsedMs(const Event& start, const Event& end) override;
 
   StatusOr<std::unique_ptr<LoadedModule>> loadModule(const std::vector<uint8_t>& code,
-                                                     const std::vector<std::string>& symbols,
+                                                     const std::vector<KernelDesc>& kernels,
                                                      const std::string& source) override;
   Status launch(LoadedModule& module, int index, void* const* args, int64_t batch, int64_t work,
                 Stream& stream) override;

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/src/Manifest.h"
 #include "support/Status.h"
 
 namespace dlc::rt {
@@ -38,6 +39,13 @@ struct DeviceInfo {
   int64_t memoryBytes = 0;
   std::optional<double> peakBandwidthGBs;      // theoretical, only when known
   std::optional<double> measuredBandwidthGBs;  // set by measureBandwidthGBs
+  // CUDA only: "9.0", and host<->device copy rates when measured.
+  std::string computeCapability;
+  std::optional<double> measuredHostToDeviceGBs;
+  std::optional<double> measuredDeviceToHostGBs;
+  // A logical device carved out of a physical one (--virtual-devices):
+  // the physical device's name; empty for a physical device.
+  std::string physical;
 };
 
 class Stream {
@@ -48,6 +56,13 @@ class Stream {
 class Event {
  public:
   virtual ~Event() = default;
+};
+
+// A recorded sequence of work on a stream (a CUDA Graph), replayed with one
+// call.
+class CapturedWork {
+ public:
+  virtual ~CapturedWork() = default;
 };
 
 // A code section loaded for one device, with every kernel symbol resolved.
@@ -84,10 +99,12 @@ class Device {
   // Milliseconds between two recorded events (after synchronize).
   virtual StatusOr<double> elapsedMs(const Event& start, const Event& end) = 0;
 
-  // Code. `code` is the artifact's code section; `symbols` the kernel symbols
-  // in manifest order. `source` names the artifact in errors.
+  // Code. `code` is the artifact's code section for this device's kind (a
+  // shared object for the CPU, CudaCode.h for CUDA); `kernels` the kernels
+  // this module runs, in launch-index order (their symbols, and on CUDA
+  // their launch geometry). `source` names the artifact in errors.
   virtual StatusOr<std::unique_ptr<LoadedModule>> loadModule(
-      const std::vector<uint8_t>& code, const std::vector<std::string>& symbols,
+      const std::vector<uint8_t>& code, const std::vector<KernelDesc>& kernels,
       const std::string& source) = 0;
   // Runs kernel `index` of `module` on `args` (params then outputs) at `batch`.
   // `work` estimates the bytes the kernel moves plus its flops at this batch
@@ -98,6 +115,16 @@ class Device {
 
   // Records a measured bandwidth, seen by later info() calls. Thread-safe.
   virtual void setMeasuredBandwidth(double gbs) = 0;
+
+  // Capture and replay (CUDA Graphs). Devices without it return false and
+  // the executor launches kernel by kernel. Between beginCapture and
+  // endCapture, work issued on `stream` is recorded, not run.
+  virtual bool supportsCapture() const { return false; }
+  virtual Status beginCapture(Stream&) { return unsupported(name(), ": no capture support"); }
+  virtual StatusOr<std::unique_ptr<CapturedWork>> endCapture(Stream&) {
+    return unsupported(name(), ": no capture support");
+  }
+  virtual Status replay(CapturedWork&, Stream&) { return unsupported(name(), ": no capture support"); }
 };
 
 }  // namespace dlc::rt

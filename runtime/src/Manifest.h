@@ -11,6 +11,20 @@
 // args = the kernel's buffers: params first, then outputs, in manifest order.
 // The runtime splits [0, S_extent(batch)) into chunks across its threads and
 // calls S on each chunk; chunks write disjoint parts of the outputs.
+//
+// Kernel ABI (CUDA): the artifact's CUDA code section (CudaCode.h) holds PTX
+// (and optionally a CUBIN) defining, for every kernel with symbol S,
+//   extern "C" __global__ void S(DlcArgs a);
+//   struct DlcArgs { void* ptr[kMaxKernelArgs]; long long batch; };
+// ptr = the kernel's buffers, params then outputs, as on the CPU. The launch
+// is 1-D: blocks = ceil(launch.items(batch) / launch.itemsPerBlock), at least
+// 1, capped at launch.maxBlocks when that is > 0 (kernels then loop over
+// the remaining items grid-stride), with launch.threads threads per block and
+// launch.sharedBytes bytes of dynamic shared memory.
+//
+// Transfers: a kernel of kind "transfer" has no symbol and no code. It copies
+// buffer args[0] (on its own home device) to buffer args[1] (on the kernel's
+// device); bytesRead = bytesWritten = the bytes copied.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +42,19 @@ using Affine = dlc::Affine;
 
 enum class BufferKind { Input, Output, Constant, Temp };
 
+// Most buffers one kernel may take (params + outputs): the size of
+// DlcArgs::ptr in the CUDA ABI.
+inline constexpr int kMaxKernelArgs = 64;
+
+// The launch geometry of a CUDA kernel (see the ABI above).
+struct CudaLaunch {
+  Affine items;               // work items at batch N
+  int64_t itemsPerBlock = 1;  // work items one block covers per pass
+  int threads = 256;          // threads per block
+  int sharedBytes = 0;        // dynamic shared memory per block
+  int64_t maxBlocks = 0;      // 0: no cap; else kernels loop grid-stride
+};
+
 struct BufferDesc {
   int id = 0;
   std::string name;          // the IR value it holds
@@ -42,6 +69,10 @@ struct BufferDesc {
   int slot = -1;
   // Input/Output: position in the model's input/output list.
   int ioIndex = -1;
+  // The device whose memory holds the buffer ("/device:GPU:0"); empty: the
+  // device of the kernels that use it (every buffer of a one-device model).
+  // A constant used on several devices has one buffer per device.
+  std::string device;
 };
 
 struct SlotDesc {
@@ -52,7 +83,7 @@ struct SlotDesc {
 struct KernelDesc {
   int id = 0;
   std::string symbol;        // "dlc_k3"
-  std::string kind;          // "loop", "reduction", "row", "contraction", "pool"
+  std::string kind;          // "loop", "reduction", "row", "contraction", "pool", "transfer"
   std::string label;         // "dense+add+relu"
   std::string device;        // "/device:CPU:0"
   std::vector<int> args;     // buffer ids: params then outputs
@@ -61,6 +92,10 @@ struct KernelDesc {
   Affine bytesRead;
   Affine bytesWritten;
   Affine flops;
+  // CUDA kernels: how to launch them, and what produced the code: "nvrtc"
+  // (dlc's generated CUDA C++) or a library ("cuDNN conv+bias+relu").
+  CudaLaunch launch;
+  std::string engine;
 };
 
 struct NodePlacement {
@@ -82,8 +117,12 @@ struct CpuTarget {
 struct Manifest {
   static constexpr int kFormatVersion = 1;
   std::string modelName;
-  std::string target = "cpu";
-  CpuTarget cpu;                    // target "cpu" only
+  std::string target = "cpu";      // "cpu" or "cuda"
+  CpuTarget cpu;                    // when any kernel runs on a CPU device
+  // Every device a kernel or buffer names, sorted ("/device:CPU:0",
+  // "/device:GPU:0"). Empty in one-device artifacts from before this field:
+  // then every kernel runs on the model's device.
+  std::vector<std::string> devices;
   bool fused = true;
   std::vector<BufferDesc> buffers;
   std::vector<SlotDesc> slots;

@@ -153,6 +153,7 @@ Status parseBuffer(Reader& r, const json& j, const std::string& p, BufferDesc& b
   DLC_RETURN_IF_ERROR(r.getInt(j, p, "const_offset", b.constOffset, /*required=*/false));
   DLC_RETURN_IF_ERROR(r.getInt32(j, p, "slot", b.slot, /*required=*/false));
   DLC_RETURN_IF_ERROR(r.getInt32(j, p, "io_index", b.ioIndex, /*required=*/false));
+  DLC_RETURN_IF_ERROR(r.getString(j, p, "device", b.device, /*required=*/false));
   return Status::OK();
 }
 
@@ -169,6 +170,25 @@ Status parseKernel(Reader& r, const json& j, const std::string& p, KernelDesc& k
   DLC_RETURN_IF_ERROR(r.getAffine(j, p, "bytes_read", k.bytesRead, /*required=*/false));
   DLC_RETURN_IF_ERROR(r.getAffine(j, p, "bytes_written", k.bytesWritten, /*required=*/false));
   DLC_RETURN_IF_ERROR(r.getAffine(j, p, "flops", k.flops, /*required=*/false));
+  DLC_RETURN_IF_ERROR(r.getString(j, p, "engine", k.engine, /*required=*/false));
+  if (auto launch = j.find("launch"); launch != j.end()) {
+    const std::string lp = p + ".launch";
+    if (!launch->is_object()) return r.error(lp, "expected an object");
+    CudaLaunch& l = k.launch;
+    int64_t threads = 0, shared = 0;
+    DLC_RETURN_IF_ERROR(r.getAffine(*launch, lp, "items", l.items));
+    DLC_RETURN_IF_ERROR(r.getInt(*launch, lp, "items_per_block", l.itemsPerBlock));
+    DLC_RETURN_IF_ERROR(r.getInt(*launch, lp, "threads", threads));
+    DLC_RETURN_IF_ERROR(r.getInt(*launch, lp, "shared_bytes", shared, /*required=*/false));
+    DLC_RETURN_IF_ERROR(r.getInt(*launch, lp, "max_blocks", l.maxBlocks, /*required=*/false));
+    if (l.itemsPerBlock < 1) return r.error(lp + ".items_per_block", "must be >= 1");
+    if (threads < 1 || threads > 1024) return r.error(lp + ".threads", "must be in [1, 1024]");
+    if (shared < 0 || shared > (int64_t(1) << 20))
+      return r.error(lp + ".shared_bytes", "must be in [0, 1 MiB]");
+    if (l.maxBlocks < 0) return r.error(lp + ".max_blocks", "must be >= 0");
+    l.threads = int(threads);
+    l.sharedBytes = int(shared);
+  }
   return Status::OK();
 }
 
@@ -190,6 +210,7 @@ std::string manifestToJson(const Manifest& m) {
   j["target"] = m.target;
   if (!m.cpu.name.empty() || !m.cpu.features.empty())
     j["cpu"] = {{"name", m.cpu.name}, {"features", m.cpu.features}};
+  if (!m.devices.empty()) j["devices"] = m.devices;
   j["fused"] = m.fused;
   json buffers = json::array();
   for (const BufferDesc& b : m.buffers) {
@@ -202,6 +223,7 @@ std::string manifestToJson(const Manifest& m) {
     if (b.kind == BufferKind::Constant) jb["const_offset"] = b.constOffset;
     if (b.kind == BufferKind::Temp) jb["slot"] = b.slot;
     if (b.kind == BufferKind::Input || b.kind == BufferKind::Output) jb["io_index"] = b.ioIndex;
+    if (!b.device.empty()) jb["device"] = b.device;
     buffers.push_back(std::move(jb));
   }
   j["buffers"] = std::move(buffers);
@@ -209,8 +231,8 @@ std::string manifestToJson(const Manifest& m) {
   for (const SlotDesc& s : m.slots) slots.push_back({{"id", s.id}, {"bytes", affineToJson(s.bytes)}});
   j["slots"] = std::move(slots);
   json kernels = json::array();
-  for (const KernelDesc& k : m.kernels)
-    kernels.push_back({{"id", k.id},
+  for (const KernelDesc& k : m.kernels) {
+    json jk = {{"id", k.id},
                        {"symbol", k.symbol},
                        {"kind", k.kind},
                        {"label", k.label},
@@ -220,7 +242,16 @@ std::string manifestToJson(const Manifest& m) {
                        {"nodes", k.nodes},
                        {"bytes_read", affineToJson(k.bytesRead)},
                        {"bytes_written", affineToJson(k.bytesWritten)},
-                       {"flops", affineToJson(k.flops)}});
+                       {"flops", affineToJson(k.flops)}};
+    if (!k.engine.empty()) jk["engine"] = k.engine;
+    if (m.target == "cuda" && k.kind != "transfer" && k.device.find("GPU") != std::string::npos)
+      jk["launch"] = {{"items", affineToJson(k.launch.items)},
+                      {"items_per_block", k.launch.itemsPerBlock},
+                      {"threads", k.launch.threads},
+                      {"shared_bytes", k.launch.sharedBytes},
+                      {"max_blocks", k.launch.maxBlocks}};
+    kernels.push_back(std::move(jk));
+  }
   j["kernels"] = std::move(kernels);
   j["inputs"] = m.inputs;
   j["outputs"] = m.outputs;
@@ -251,6 +282,7 @@ StatusOr<Manifest> manifestFromJson(const std::string& text) {
     DLC_RETURN_IF_ERROR(r.getString(*cpu, "cpu", "name", m.cpu.name, /*required=*/false));
     DLC_RETURN_IF_ERROR(r.getStringList(*cpu, "cpu", "features", m.cpu.features));
   }
+  if (j.contains("devices")) DLC_RETURN_IF_ERROR(r.getStringList(j, "", "devices", m.devices));
   DLC_RETURN_IF_ERROR(r.getBool(j, "", "fused", m.fused));
   const json* arr = nullptr;
   DLC_RETURN_IF_ERROR(r.getArray(j, "", "buffers", arr));

@@ -50,14 +50,12 @@ Status Model::initialize(Artifact art, const ModelOptions& options) {
   // SIGILL on their first instruction: refuse them before loading the code.
   if (device_->kind() == DeviceKind::CPU)
     DLC_RETURN_IF_ERROR(checkCpuFeatures(manifest_.cpu, source_));
-  std::vector<std::string> symbols;
   for (const KernelDesc& k : manifest_.kernels) {
     if (!k.device.empty() && k.device != device_->name())
       return unsupported(source_, ": kernel k", k.id, " [", k.label, "] is placed on ", k.device,
                          ", but this model runs on ", device_->name());
-    symbols.push_back(k.symbol);
   }
-  DLC_ASSIGN_OR_RETURN(module_, device_->loadModule(art.code, symbols, source_));
+  DLC_ASSIGN_OR_RETURN(module_, device_->loadModule(art.code, manifest_.kernels, source_));
   DLC_ASSIGN_OR_RETURN(stream_, device_->createStream());
   for (size_t i = 0; i <= manifest_.kernels.size(); ++i) {
     DLC_ASSIGN_OR_RETURN(std::unique_ptr<Event> e, device_->createEvent());
