@@ -1,5 +1,7 @@
-// The dlc build pipeline: model file -> IR -> passes -> fusion -> buffer
-// assignment -> backend code -> manifest + constants (an artifact).
+// The dlc build pipeline: model file -> IR -> passes -> [precision lowering]
+// -> [soft placement] -> fusion -> buffer assignment -> backend code (LLVM for
+// the kernels on CPU devices, CUDA C++ via NVRTC for those on GPU devices) ->
+// manifest with transfers between devices + constants (an artifact).
 //
 // This is straight-line code, in the spirit of Halide's Lower.cpp: each step
 // is one call, observable through --dump-ir and --time-passes. It does not
@@ -15,6 +17,7 @@
 #include "ir/Kernel.h"
 #include "passes/BufferAssignment.h"
 #include "passes/PassManager.h"
+#include "passes/SoftPlacement.h"
 #include "runtime/src/Manifest.h"
 
 namespace dlc {
@@ -43,6 +46,11 @@ struct BuildOptions {
   // --virtual-devices N: the target's device is split into N logical
   // devices, /device:GPU:0..N-1 (or CPU), which nodes may name.
   int virtualDevices = 1;
+  // Ops the build must treat as having no GPU kernel ("softmax"): with
+  // --target cuda their nodes go through soft placement to /device:CPU:0
+  // (or fail with strictPlacement). Used by tests and by users to keep an
+  // op on the CPU. Unknown op names are an error.
+  std::vector<std::string> cpuOnlyOps;
 };
 
 struct BuildResult {
@@ -54,6 +62,9 @@ struct BuildResult {
   std::vector<uint8_t> cudaCode;      // rt::CudaCode bytes (empty when no GPU kernel)
   std::string cudaSource;             // the rendered CUDA C++ (for --dump-ir)
   std::vector<std::string> log;       // --verbose lines (placement, compile cache)
+  // Nodes soft placement moved to the CPU, with the reason (also in `log`
+  // and in the manifest's placement).
+  std::vector<passes::PlacementFallback> fallbacks;
   rt::Manifest manifest;
   std::vector<uint8_t> constants;
 };
@@ -71,9 +82,12 @@ StatusOr<BuildResult> buildModel(const std::string& path, const BuildOptions& op
 StatusOr<std::vector<uint8_t>> artifactBytes(const BuildResult& result);
 
 // The supported targets, for messages.
-inline constexpr const char* kSupportedTargets = "cpu";
+inline constexpr const char* kSupportedTargets = "cpu, cuda";
 
-// The devices of `target` that nodes may be placed on ("/device:CPU:0").
-std::vector<std::string> targetDevices(const std::string& target);
+// The devices of `target` that nodes may be placed on ("/device:CPU:0"),
+// with the target's devices split into `virtualDevices` logical ones. For
+// cuda with one virtual device, "/device:GPU:<n>" of any n is also accepted
+// (the runtime checks that the GPU exists); empty for an unknown target.
+std::vector<std::string> targetDevices(const std::string& target, int virtualDevices = 1);
 
 }  // namespace dlc

@@ -77,21 +77,60 @@ rt::BufferKind kindOf(const ir::Graph& g, const Node* n) {
 
 }  // namespace
 
+namespace {
+
+// "/device:CPU:1" -> "CPU:1".
+std::string shortDeviceName(const std::string& device) {
+  return device.rfind("/device:", 0) == 0 ? device.substr(8) : device;
+}
+
+}  // namespace
+
+std::string transferLabel(const std::string& value, const std::string& from,
+                          const std::string& to) {
+  return strCat(value, " ", shortDeviceName(from), "->", shortDeviceName(to));
+}
+
 StatusOr<ManifestParts> buildManifest(const ir::Graph& graph, const ir::KernelPlan& plan,
                                       const passes::BufferAssignment& buffers,
-                                      const std::vector<std::string>& symbols,
-                                      const SourceNodes& source, bool fused) {
-  if (symbols.size() != plan.kernels.size())
-    return internalError("backend returned ", symbols.size(), " symbols for ",
-                         plan.kernels.size(), " kernels");
+                                      const std::vector<KernelCode>& code,
+                                      const SourceNodes& source, bool fused,
+                                      const std::map<std::string, std::string>& fallbacks) {
+  if (code.size() != plan.kernels.size())
+    return internalError("backend returned ", code.size(), " kernels for ", plan.kernels.size(),
+                         " planned");
   ManifestParts parts;
   rt::Manifest& m = parts.manifest;
   m.modelName = graph.name;
   m.fused = fused;
 
-  std::unordered_map<const Node*, int> bufferId;
-  auto addBuffer = [&](const Node* n) -> int {
-    auto it = bufferId.find(n);
+  std::set<std::string> kernelDevices;
+  for (const ir::Kernel& kernel : plan.kernels) kernelDevices.insert(kernel.device);
+  const bool multi = kernelDevices.size() > 1;
+  if (multi && kernelDevices.count(""))
+    return internalError("a kernel without a device in a program on several devices");
+  for (const std::string& d : kernelDevices)
+    if (!d.empty()) m.devices.push_back(d);
+
+  // Homes of the values kernels write and of the graph inputs (multi only).
+  std::unordered_map<const Node*, std::string> home;
+  if (multi) {
+    for (const ir::Kernel& kernel : plan.kernels)
+      for (const Node* o : kernel.outputs) home[o] = kernel.device;
+    for (const ir::Kernel& kernel : plan.kernels)
+      for (const Node* p : kernel.params)
+        if (p->op == ir::OpKind::Input) home.emplace(p, kernel.device);
+    for (const Node* in : graph.inputs()) home.emplace(in, plan.kernels.front().device);
+  }
+
+  // Buffers by (value, device); the device is "" except for the per-device
+  // copies of constants in a multi-device program.
+  std::map<std::pair<const Node*, std::string>, int> bufferId;
+  std::unordered_map<const Node*, int64_t> constOffset;
+  auto addBuffer = [&](const Node* n, const std::string& readerDevice = "") -> int {
+    const bool perDevice = multi && n->op == ir::OpKind::Constant;
+    auto key = std::make_pair(n, perDevice ? readerDevice : std::string());
+    auto it = bufferId.find(key);
     if (it != bufferId.end()) return it->second;
     rt::BufferDesc b;
     b.id = int(m.buffers.size());
@@ -101,14 +140,21 @@ StatusOr<ManifestParts> buildManifest(const ir::Graph& graph, const ir::KernelPl
     b.dims = n->type.shape.dims();
     b.bytes = bytesOf(n->type);
     if (b.kind == rt::BufferKind::Constant) {
-      size_t offset = (parts.constants.size() + 63) / 64 * 64;
-      parts.constants.resize(offset + n->value.byteSize());
-      if (n->value.byteSize())
-        std::memcpy(parts.constants.data() + offset, n->value.data(), n->value.byteSize());
-      b.constOffset = int64_t(offset);
+      auto known = constOffset.find(n);
+      if (known != constOffset.end()) {
+        b.constOffset = known->second;
+      } else {
+        size_t offset = (parts.constants.size() + 63) / 64 * 64;
+        parts.constants.resize(offset + n->value.byteSize());
+        if (n->value.byteSize())
+          std::memcpy(parts.constants.data() + offset, n->value.data(), n->value.byteSize());
+        b.constOffset = int64_t(offset);
+        constOffset[n] = b.constOffset;
+      }
     }
     if (b.kind == rt::BufferKind::Temp) b.slot = buffers.slotOf(n);
-    bufferId[n] = b.id;
+    if (multi) b.device = perDevice ? readerDevice : home[n];
+    bufferId[key] = b.id;
     m.buffers.push_back(b);
     return b.id;
   };
@@ -134,18 +180,54 @@ StatusOr<ManifestParts> buildManifest(const ir::Graph& graph, const ir::KernelPl
     m.slots.push_back({slot.id, slot.bytes});
   m.peakTempBytes = buffers.peakBytes;
 
+  int nextKernelId = 0;
+  for (const ir::Kernel& kernel : plan.kernels) nextKernelId = std::max(nextKernelId, kernel.id + 1);
+  // The copy of a value on a device other than its home, made by a transfer.
+  std::map<std::pair<const Node*, std::string>, int> copies;
+  auto paramBuffer = [&](const Node* p, const std::string& device) -> int {
+    if (!multi || p->op == ir::OpKind::Constant || home[p] == device) return addBuffer(p, device);
+    auto key = std::make_pair(p, device);
+    if (auto it = copies.find(key); it != copies.end()) return it->second;
+    int src = addBuffer(p);
+    rt::BufferDesc b = m.buffers[size_t(src)];
+    b.id = int(m.buffers.size());
+    b.name = strCat(p->name, "@", shortDeviceName(device));
+    b.kind = rt::BufferKind::Temp;
+    b.constOffset = 0;
+    b.ioIndex = -1;
+    b.slot = int(m.slots.size());
+    b.device = device;
+    m.slots.push_back({b.slot, b.bytes});
+    m.peakTempBytes = m.peakTempBytes.plus(b.bytes);
+    m.buffers.push_back(b);
+    rt::KernelDesc t;
+    t.id = nextKernelId++;
+    t.kind = "transfer";
+    t.label = transferLabel(p->name, home[p], device);
+    t.device = device;
+    t.args = {src, b.id};
+    t.numParams = 1;
+    t.bytesRead = b.bytes;
+    t.bytesWritten = b.bytes;
+    m.kernels.push_back(std::move(t));
+    copies[key] = b.id;
+    return b.id;
+  };
+
   std::unordered_map<std::string, int> placedKernel;
   std::unordered_map<std::string, std::string> placedDevice;
   for (size_t k = 0; k < plan.kernels.size(); ++k) {
     const ir::Kernel& kernel = plan.kernels[k];
     rt::KernelDesc d;
     d.id = kernel.id;
-    d.symbol = symbols[k];
+    d.symbol = code[k].symbol;
     d.kind = std::string(ir::kernelKindName(kernel.kind));
     d.label = kernel.label();
     d.device = kernel.device;
+    d.launch = code[k].launch;
+    d.engine = code[k].engine;
     for (const Node* p : kernel.params) {
-      d.args.push_back(addBuffer(p));
+      d.args.push_back(paramBuffer(p, kernel.device));
       d.bytesRead = d.bytesRead.plus(bytesOf(p->type));
     }
     d.numParams = int(kernel.params.size());
@@ -172,6 +254,7 @@ StatusOr<ManifestParts> buildManifest(const ir::Graph& graph, const ir::KernelPl
     if (auto it = placedKernel.find(name); it != placedKernel.end()) {
       p.kernel = it->second;
       p.device = placedDevice[name];
+      if (auto f = fallbacks.find(name); f != fallbacks.end()) p.fallback = f->second;
     }
     m.placement.push_back(std::move(p));
   }

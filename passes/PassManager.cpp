@@ -15,6 +15,7 @@
 #include "passes/DCE.h"
 #include "passes/FoldBatchNorm.h"
 #include "passes/LowerBatchNorm.h"
+#include "passes/LowerPrecision.h"
 
 namespace dlc::passes {
 
@@ -136,7 +137,8 @@ constexpr const char* kDefaultDevice = "/device:CPU:0";
 
 std::vector<std::string> registeredPassNames() {
   return {"assign-devices", "constant-fold", "algebraic-simplify", "fold-batch-norm",
-          "cse",            "dce",           "lower-batch-norm"};
+          "cse",            "dce",           "lower-batch-norm",
+          "lower-precision-f16", "lower-precision-bf16"};
 }
 
 StatusOr<std::unique_ptr<Pass>> createPass(std::string_view name) {
@@ -147,6 +149,8 @@ StatusOr<std::unique_ptr<Pass>> createPass(std::string_view name) {
   if (name == "lower-batch-norm") return std::unique_ptr<Pass>(new LowerBatchNorm());
   if (name == "cse") return std::unique_ptr<Pass>(new CSE());
   if (name == "dce") return std::unique_ptr<Pass>(new DCE());
+  if (name == "lower-precision-f16") return createLowerPrecisionPass(ir::DType::F16);
+  if (name == "lower-precision-bf16") return createLowerPrecisionPass(ir::DType::BF16);
   std::string known;
   for (const std::string& n : registeredPassNames()) known += (known.empty() ? "" : ", ") + n;
   return notFound("unknown pass \"", name, "\"; known passes: ", known);

@@ -100,8 +100,9 @@ std::string formatPassTimings(const std::vector<PassTiming>& timings);
 
 // The simplification passes by name: "assign-devices" (default device
 // "/device:CPU:0"), "constant-fold", "algebraic-simplify", "fold-batch-norm",
-// "lower-batch-norm", "cse", "dce". An unknown name is a NotFound error
-// listing the known ones.
+// "lower-batch-norm", "cse", "dce", "lower-precision-f16", "lower-precision-bf16"
+// (passes/LowerPrecision.h). An unknown name is a NotFound error listing the
+// known ones.
 StatusOr<std::unique_ptr<Pass>> createPass(std::string_view name);
 // Names createPass accepts, in pipeline order.
 std::vector<std::string> registeredPassNames();

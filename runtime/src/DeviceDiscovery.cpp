@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "runtime/src/CpuDevice.h"
+#include "runtime/src/CudaDevice.h"
 
 namespace dlc::rt {
 
@@ -112,8 +113,11 @@ DeviceInfo describeHostCpu() {
 }
 
 std::vector<DeviceInfo> listDevices() {
-  if (CpuDevice* dev = existingDefaultCpuDevice()) return {dev->info()};
-  return {describeHostCpu()};
+  std::vector<DeviceInfo> out;
+  if (CpuDevice* dev = existingDefaultCpuDevice()) out.push_back(dev->info());
+  else out.push_back(describeHostCpu());
+  for (DeviceInfo& gpu : listCudaDevices()) out.push_back(std::move(gpu));
+  return out;
 }
 
 }  // namespace dlc::rt

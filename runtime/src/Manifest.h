@@ -103,6 +103,9 @@ struct NodePlacement {
   std::string op;
   int kernel = -1;     // -1: folded at compile time (no kernel runs it)
   std::string device;
+  // Soft placement: why the node runs on `device` rather than where it was
+  // placed (it has no kernel there); empty when it runs where it was placed.
+  std::string fallback;
 };
 
 // The CPU the kernels were compiled for: LLVM's CPU name ("x86-64-v3",

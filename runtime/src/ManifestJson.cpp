@@ -198,6 +198,7 @@ Status parsePlacement(Reader& r, const json& j, const std::string& p, NodePlacem
   DLC_RETURN_IF_ERROR(r.getString(j, p, "op", n.op, /*required=*/false));
   DLC_RETURN_IF_ERROR(r.getInt32(j, p, "kernel", n.kernel));
   DLC_RETURN_IF_ERROR(r.getString(j, p, "device", n.device, /*required=*/false));
+  DLC_RETURN_IF_ERROR(r.getString(j, p, "fallback", n.fallback, /*required=*/false));
   return Status::OK();
 }
 
@@ -256,8 +257,11 @@ std::string manifestToJson(const Manifest& m) {
   j["inputs"] = m.inputs;
   j["outputs"] = m.outputs;
   json placement = json::array();
-  for (const NodePlacement& n : m.placement)
-    placement.push_back({{"node", n.node}, {"op", n.op}, {"kernel", n.kernel}, {"device", n.device}});
+  for (const NodePlacement& n : m.placement) {
+    json jn = {{"node", n.node}, {"op", n.op}, {"kernel", n.kernel}, {"device", n.device}};
+    if (!n.fallback.empty()) jn["fallback"] = n.fallback;
+    placement.push_back(std::move(jn));
+  }
   j["placement"] = std::move(placement);
   j["peak_temp_bytes"] = affineToJson(m.peakTempBytes);
   return j.dump(1, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace);

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "runtime/src/DeviceSet.h"
+
 namespace dlc::rt {
 
 const char* bufferKindName(BufferKind kind) {
@@ -98,6 +100,52 @@ Status validateIoList(const Manifest& m, const std::vector<int>& list, BufferKin
   return Status::OK();
 }
 
+// A transfer copies args[0] (on its home device) to args[1] (on the
+// kernel's device): one param, one output, the same type, no code.
+Status validateTransfer(const Manifest& m, const KernelDesc& k, const std::string& p) {
+  if (!k.symbol.empty())
+    return error(p + ".symbol", strCat("a transfer has no code, got \"", k.symbol, "\""));
+  if (k.numParams != 1 || k.args.size() != 2)
+    return error(p + ".args", strCat("a transfer copies one buffer into one, got ", k.args.size(),
+                                      " args with ", k.numParams, " params"));
+  for (int id : k.args)
+    if (id < 0 || size_t(id) >= m.buffers.size())
+      return error(p + ".args", strCat("buffer id ", id, " out of range [0, ", m.buffers.size(), ")"));
+  const BufferDesc& from = m.buffers[size_t(k.args[0])];
+  const BufferDesc& to = m.buffers[size_t(k.args[1])];
+  if (from.dtype != to.dtype || from.bytes.fixed != to.bytes.fixed ||
+      from.bytes.perBatch != to.bytes.perBatch)
+    return error(p + ".args", strCat("copies \"", from.name, "\" into \"", to.name,
+                                     "\", a buffer of another type or size"));
+  return Status::OK();
+}
+
+// Devices are well-formed, listed once, and name every kernel's and
+// buffer's device; a model on several devices homes every buffer.
+Status validateDevices(const Manifest& m) {
+  std::set<std::string> devices;
+  for (size_t i = 0; i < m.devices.size(); ++i) {
+    std::string p = strCat("devices[", i, "]");
+    if (!parseDeviceName(m.devices[i]))
+      return error(p, strCat("\"", m.devices[i],
+                             "\" is not a device name (expected /device:CPU:<n> or /device:GPU:<n>)"));
+    if (!devices.insert(m.devices[i]).second) return error(p, strCat("\"", m.devices[i], "\" listed twice"));
+  }
+  if (devices.empty()) return Status::OK();
+  for (size_t i = 0; i < m.kernels.size(); ++i)
+    if (!devices.count(m.kernels[i].device))
+      return error(strCat("kernels[", i, "].device"),
+                   strCat("\"", m.kernels[i].device, "\" is not in the devices list"));
+  for (size_t i = 0; i < m.buffers.size(); ++i) {
+    const std::string& d = m.buffers[i].device;
+    if (d.empty() && devices.size() > 1)
+      return error(strCat("buffers[", i, "].device"), "missing in a model on several devices");
+    if (!d.empty() && !devices.count(d))
+      return error(strCat("buffers[", i, "].device"), strCat("\"", d, "\" is not in the devices list"));
+  }
+  return Status::OK();
+}
+
 Status validateKernels(const Manifest& m) {
   std::set<int> ids;
   std::vector<bool> written(m.buffers.size(), false);
@@ -108,8 +156,12 @@ Status validateKernels(const Manifest& m) {
     std::string p = strCat("kernels[", i, "]");
     if (k.id < 0) return error(p + ".id", strCat("negative id ", k.id));
     if (!ids.insert(k.id).second) return error(p + ".id", strCat("duplicate kernel id ", k.id));
-    if (!isIdentifier(k.symbol))
+    const bool transfer = k.kind == "transfer";
+    if (transfer) {
+      DLC_RETURN_IF_ERROR(validateTransfer(m, k, p));
+    } else if (!isIdentifier(k.symbol)) {
       return error(p + ".symbol", strCat("\"", k.symbol, "\" is not a C identifier"));
+    }
     if (k.numParams < 0 || size_t(k.numParams) >= k.args.size())
       return error(p + ".num_params", strCat(k.numParams, " with ", k.args.size(),
                                              " args: need 0 <= num_params < args (at least one output)"));
@@ -119,6 +171,9 @@ Status validateKernels(const Manifest& m) {
       if (id < 0 || size_t(id) >= m.buffers.size())
         return error(ap, strCat("buffer id ", id, " out of range [0, ", m.buffers.size(), ")"));
       const BufferDesc& b = m.buffers[size_t(id)];
+      if (!b.device.empty() && !k.device.empty() && b.device != k.device && !(transfer && a == 0))
+        return error(ap, strCat("buffer ", id, " \"", b.name, "\" lives on ", b.device,
+                                ", but the kernel runs on ", k.device));
       if (int(a) < k.numParams) {
         if (!written[size_t(id)])
           return error(ap, strCat("reads ", bufferKindName(b.kind), " buffer ", id, " \"", b.name,
@@ -154,6 +209,7 @@ Status validateManifest(const Manifest& m) {
   DLC_RETURN_IF_ERROR(validateIoList(m, m.outputs, BufferKind::Output, "outputs"));
   if (m.outputs.empty()) return error("outputs", "a model needs at least one output");
   for (size_t i = 0; i < m.buffers.size(); ++i) DLC_RETURN_IF_ERROR(validateBuffer(m, i));
+  DLC_RETURN_IF_ERROR(validateDevices(m));
   return validateKernels(m);
 }
 

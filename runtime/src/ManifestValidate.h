@@ -5,7 +5,12 @@
 // position; kernel symbols are C identifiers; kernel arguments are valid
 // buffer ids, read only buffers already written (inputs, constants, earlier
 // outputs) and never write inputs or constants; every output is written;
-// placement names existing kernels. Errors name the field
+// placement names existing kernels. Transfers ("transfer" kernels) copy
+// one buffer into another of the same type and have no symbol; the devices
+// list holds well-formed names, once each, naming every kernel's and
+// buffer's device, and a model on several devices homes every buffer, with
+// every kernel reading and writing buffers on its own device only (a
+// transfer reads from another). Errors name the field
 // ("manifest: kernels[2].args[1]: buffer id 17 out of range [0, 9)").
 // Constant ranges against the constants section are checked by the artifact
 // reader, kernel symbols by the code loader.

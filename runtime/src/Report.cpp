@@ -38,8 +38,20 @@ Report buildReport(const Manifest& m, int64_t batch,
     kr.flops = k.flops.at(batch);
     if (i < kernelMs.size()) kr.timeMs = medianOf(kernelMs[i]);
     if (kr.timeMs > 0) kr.gbs = double(kr.bytesRead + kr.bytesWritten) / (kr.timeMs * 1e-3) / 1e9;
+    if (k.kind == "transfer" && k.args.size() == 2 && size_t(k.args[0]) < m.buffers.size()) {
+      TransferReport t;
+      t.kernel = k.id;
+      t.label = k.label;
+      t.from = m.buffers[size_t(k.args[0])].device;
+      t.to = k.device;
+      t.bytes = kr.bytesWritten;
+      t.timeMs = kr.timeMs;
+      if (t.timeMs > 0) t.gbs = double(t.bytes) / (t.timeMs * 1e-3) / 1e9;
+      r.transfers.push_back(std::move(t));
+    }
     r.kernels.push_back(std::move(kr));
   }
+  r.devices = m.devices;
   return r;
 }
 
@@ -67,7 +79,9 @@ std::string reportToText(const Report& r) {
       continue;
     }
     out += strCat("kernel k", n.kernel, " [", it->second->label, "] ",
-                  n.device.empty() ? it->second->device : n.device, "\n");
+                  n.device.empty() ? it->second->device : n.device);
+    if (!n.fallback.empty()) out += strCat(" (soft placement: ", n.fallback, ")");
+    out += "\n";
   }
   char line[512];
   std::snprintf(line, sizeof line, "\nmodel %s, batch %lld, %d run(s), %.3f ms per run, temp %s\n",
@@ -84,14 +98,27 @@ std::string reportToText(const Report& r) {
                   humanBytes(k.bytesRead).c_str(), humanBytes(k.bytesWritten).c_str(), k.gbs);
     out += line;
   }
+  if (r.transfers.empty()) return out;
+  int64_t total = 0;
+  for (const TransferReport& t : r.transfers) total += t.bytes;
+  out += strCat("\ntransfers: ", r.transfers.size(), ", ", humanBytes(total), " per run\n");
+  for (const TransferReport& t : r.transfers) {
+    std::string label = t.label.size() > 28 ? t.label.substr(0, 25) + "..." : t.label;
+    std::snprintf(line, sizeof line, "k%-5d %-28s %12s %10.4f ms %8.2f GB/s\n", t.kernel,
+                  label.c_str(), humanBytes(t.bytes).c_str(), t.timeMs, t.gbs);
+    out += line;
+  }
   return out;
 }
 
 std::string reportToJson(const Report& r) {
   using nlohmann::json;
   json placement = json::array();
-  for (const NodePlacement& n : r.placement)
-    placement.push_back({{"node", n.node}, {"op", n.op}, {"kernel", n.kernel}, {"device", n.device}});
+  for (const NodePlacement& n : r.placement) {
+    json jn = {{"node", n.node}, {"op", n.op}, {"kernel", n.kernel}, {"device", n.device}};
+    if (!n.fallback.empty()) jn["fallback"] = n.fallback;
+    placement.push_back(std::move(jn));
+  }
   json kernels = json::array();
   for (const KernelReport& k : r.kernels)
     kernels.push_back({{"id", k.id},
@@ -105,10 +132,20 @@ std::string reportToJson(const Report& r) {
                        {"bytes_written", k.bytesWritten},
                        {"flops", k.flops},
                        {"gbs", k.gbs}});
+  json transfers = json::array();
+  for (const TransferReport& t : r.transfers)
+    transfers.push_back({{"kernel", t.kernel},
+                         {"label", t.label},
+                         {"from", t.from},
+                         {"to", t.to},
+                         {"bytes", t.bytes},
+                         {"time_ms", t.timeMs},
+                         {"gbs", t.gbs}});
   json j = {{"model", r.model},         {"batch", r.batch},
             {"runs", r.runs},           {"placement", std::move(placement)},
             {"kernels", std::move(kernels)}, {"peak_temp_bytes", r.peakTempBytes},
-            {"total_ms", r.totalMs}};
+            {"total_ms", r.totalMs}, {"devices", r.devices},
+            {"transfers", std::move(transfers)}};
   return j.dump(1, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace);
 }
 

@@ -3,6 +3,7 @@
 // numbers, --cpu, and no abort or exception on any input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compiler/tools/dlc/ModelSession.h"
+#include "compiler/tools/dlc/SvgPlot.h"
 #include "tests/e2e/E2eUtil.h"
 
 namespace dlc::test {
@@ -30,7 +32,7 @@ nlohmann::json jsonOf(const std::string& text) {
 }
 
 TEST(Cli, HelpOnEverySubcommand) {
-  for (const char* cmd : {"build", "run", "compare", "eval", "devices"}) {
+  for (const char* cmd : {"build", "run", "compare", "eval", "devices", "bench"}) {
     std::string out;
     EXPECT_EQ(0, runCommand(cli() + " " + cmd + " --help", &out)) << cmd;
     EXPECT_NE(out.find(std::string("usage: dlc ") + cmd), std::string::npos) << out;
@@ -260,6 +262,98 @@ TEST(Cli, BuildForAGenericCpu) {
   EXPECT_EQ(0, runCommand(cli() + " build --help", &out));
   EXPECT_NE(out.find("--cpu CPU"), std::string::npos) << out;
   std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, BenchOnTheCpu) {
+  std::string out;
+  ASSERT_EQ(0, runCommand(cli() + " bench " + examplePath("fashion_mnist_mlp.json") +
+                              " --batch 1,4 --iterations 2",
+                          &out))
+      << out;
+  EXPECT_NE(out.find("median of 2 runs"), std::string::npos) << out;
+  EXPECT_NE(out.find("unfused items/s"), std::string::npos) << out;
+  EXPECT_EQ(2, std::count(out.begin(), out.end(), '\n') - 2) << out;  // header lines + 2 rows
+  ASSERT_EQ(0, runCommand(cli() + " bench " + examplePath("fashion_mnist_mlp.json") +
+                              " --batch 3 --iterations 1 --json",
+                          &out))
+      << out;
+  nlohmann::json j = jsonOf(out);
+  EXPECT_EQ(j["targets"], nlohmann::json::array({"cpu"}));
+  ASSERT_EQ(j["results"].size(), 1u);
+  EXPECT_EQ(j["results"][0]["batch"], 3);
+  EXPECT_EQ(j["results"][0]["device"], "/device:CPU:0");
+  EXPECT_TRUE(j["unavailable"].empty());
+  EXPECT_TRUE(j["speedup_gpu_over_cpu"].empty());
+}
+
+// A node placed on /device:CPU:1 runs on one CPU split in two; without the
+// split the runtime says which flag to use.
+TEST(Cli, VirtualDevicesOnTheCpu) {
+  std::string dir = tempDir();
+  std::filesystem::copy_file(examplePath("fashion_mnist_mlp.safetensors"),
+                             dir + "/fashion_mnist_mlp.safetensors",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::ifstream in(examplePath("fashion_mnist_mlp.json"));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string relu = R"("op": "relu", "inputs": ["dense1"])";
+  ASSERT_NE(text.find(relu), std::string::npos);
+  text.replace(text.find(relu), relu.size(), relu + R"(, "device": "/device:CPU:1")");
+  std::ofstream(dir + "/vd.json") << text;
+  std::string out;
+  EXPECT_EQ(1, runCommand(cli() + " build " + dir + "/vd.json -o " + dir + "/vd.dlc", &out));
+  EXPECT_NE(out.find("/device:CPU:1"), std::string::npos) << out;
+  ASSERT_EQ(0, runCommand(cli() + " build " + dir + "/vd.json --virtual-devices 2 -o " + dir +
+                              "/vd.dlc",
+                          &out))
+      << out;
+  EXPECT_EQ(1, runCommand(cli() + " run " + dir + "/vd.dlc", &out));
+  EXPECT_NE(out.find("--virtual-devices 2"), std::string::npos) << out;
+  ASSERT_EQ(0, runCommand(cli() + " run " + dir + "/vd.dlc --virtual-devices 2 --batch 2"
+                              " --log-device-placement",
+                          &out))
+      << out;
+  auto line = out.find("hidden (relu): kernel");
+  ASSERT_NE(line, std::string::npos) << out;
+  EXPECT_NE(out.substr(line, out.find('\n', line) - line).find("/device:CPU:1"), std::string::npos)
+      << out;
+  std::filesystem::remove_all(dir);
+}
+
+int occurrences(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST(Cli, SvgPlotDrawsLogLogLines) {
+  cli::LogLogPlot plot;
+  plot.title = "a<b & \"c\"";
+  plot.xLabel = "batch";
+  plot.yLabel = "ms";
+  plot.series.push_back({"cpu fused", {{1, 0.01}, {1000, 2.0}, {64, 0.1}}, "#1f77b4", false});
+  plot.series.push_back({"cpu unfused", {{1, 0.02}, {0, 5.0}, {64, -1}}, "#1f77b4", true});
+  std::string svg = cli::renderLogLogSvg(plot);
+  EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
+  EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
+  EXPECT_EQ(occurrences(svg, "<polyline"), 2);
+  EXPECT_EQ(occurrences(svg, "<circle"), 4);  // points a log axis cannot show are left out
+  EXPECT_EQ(occurrences(svg, "stroke-dasharray"), 2);  // the dashed line and its legend entry
+  EXPECT_NE(svg.find("a&lt;b &amp; &quot;c&quot;"), std::string::npos);
+  EXPECT_EQ(svg.find("a<b"), std::string::npos);
+  // Decades 1..1000 on x and 0.01..10 on y, the points sorted by x: the first
+  // point sits on the left edge (x = 80) and the last on the right (x = 520).
+  for (const char* tick : {">1<", ">10<", ">100<", ">1000<", ">0.01<", ">0.1<", ">10<"})
+    EXPECT_NE(svg.find(tick), std::string::npos) << tick;
+  auto line = svg.find("<polyline");
+  auto points = svg.find("points=\"", line);
+  EXPECT_EQ(svg.substr(points + 8, 6), "80.00,") << svg.substr(line, 200);
+  EXPECT_NE(svg.find("520.00,", points), std::string::npos);
+
+  cli::LogLogPlot empty;
+  std::string blank = cli::renderLogLogSvg(empty);
+  EXPECT_EQ(blank.rfind("<svg", 0), 0u);
+  EXPECT_EQ(occurrences(blank, "<polyline"), 0);
+  EXPECT_EQ(cli::xmlEscape("'&'"), "&apos;&amp;&apos;");
 }
 
 }  // namespace

@@ -55,8 +55,9 @@ TEST_P(ExampleTest, FusedUnfusedAndReferenceAgree) {
   for (const auto& n : unfused.build.graph->nodes()) computeNodes += !ir::isSource(n->op);
   EXPECT_EQ(unfusedKernels, computeNodes);
   // Every source node is placed: on a kernel, or folded at compile time.
-  for (const auto& p : fused.model->manifest().placement)
+  for (const auto& p : fused.model->manifest().placement) {
     if (p.kernel >= 0) EXPECT_EQ(p.device, "/device:CPU:0") << p.node;
+  }
 }
 
 TEST_P(ExampleTest, ArtifactFileRoundTrip) {

@@ -78,11 +78,11 @@ Manifest sumManifest() {
                kernel(2, "dlc_add", "loop", "add", {4, 4, 5}, 2, {"double"}, {0, 32}, {0, 16}),
                kernel(3, "dlc_rowsum", "reduction", "reduce_sum", {5, 6}, 1, {"rowsum"},
                       {0, 16}, {0, 4})};
-  m.placement = {{"bias_add", "add", 0, "/device:CPU:0"},
-                 {"sum", "add", 1, "/device:CPU:0"},
-                 {"double", "add", 2, "/device:CPU:0"},
-                 {"rowsum", "reduce_sum", 3, "/device:CPU:0"},
-                 {"scale", "constant", -1, ""}};
+  m.placement = {{"bias_add", "add", 0, "/device:CPU:0", ""},
+                 {"sum", "add", 1, "/device:CPU:0", ""},
+                 {"double", "add", 2, "/device:CPU:0", ""},
+                 {"rowsum", "reduce_sum", 3, "/device:CPU:0", ""},
+                 {"scale", "constant", -1, "", ""}};
   m.peakTempBytes = {0, 16};
   return m;
 }
@@ -110,7 +110,7 @@ Manifest stackManifest() {
   m.outputs = {1};
   m.kernels = {kernel(0, "dlc_stack_user", "loop", "stack_user", {0, 1}, 1, {"plus_one"},
                       {0, 16}, {0, 16})};
-  m.placement = {{"plus_one", "add", 0, "/device:CPU:0"}};
+  m.placement = {{"plus_one", "add", 0, "/device:CPU:0", ""}};
   return m;
 }
 
@@ -126,7 +126,7 @@ Manifest biasManifest() {
   m.outputs = {2};
   m.kernels = {kernel(0, "dlc_add_bias", "loop", "add", {0, 1, 2}, 2, {"scores"}, {16, 16},
                       {0, 16})};
-  m.placement = {{"scores", "add", 0, "/device:CPU:0"}, {"c", "constant", -1, ""}};
+  m.placement = {{"scores", "add", 0, "/device:CPU:0", ""}, {"c", "constant", -1, "", ""}};
   return m;
 }
 
@@ -144,7 +144,7 @@ Manifest brightnessManifest() {
   m.outputs = {1};
   m.kernels = {kernel(0, "dlc_row_brightness", "reduction", "reduce_mean", {0, 1}, 1, {"rows"},
                       {0, 784}, {0, 40})};
-  m.placement = {{"rows", "reduce_mean", 0, "/device:CPU:0"}};
+  m.placement = {{"rows", "reduce_mean", 0, "/device:CPU:0", ""}};
   return m;
 }
 

@@ -35,7 +35,7 @@ struct CudaOptions {
   std::string arch;
   bool cubin = false;       // also build a CUBIN for `arch`
   bool allowTf32 = false;   // f32 matmul/conv may use TF32 tensor cores
-  std::string cacheDir;     // compile cache; empty: $XDG_CACHE_HOME/dlc or ~/.cache/dlc
+  std::string cacheDir;     // compile cache; empty: $XDG_CACHE_HOME/dlc/cuda or ~/.cache/dlc/cuda
   bool useCache = true;
 };
 

@@ -63,6 +63,14 @@ class ElementRenderer {
   static std::string storageType(ir::DType dtype);
 
  private:
+  std::string compute(const ir::Node* node, const std::vector<std::string>& index);
+  // An operand's value for a consumer of dims `outDims` under broadcasting.
+  std::string operand(const ir::Node* input, const std::vector<int64_t>& outDims,
+                      const std::vector<std::string>& index);
+  std::string remap(const ir::Node* node, const std::vector<std::string>& index);
+  // A local holding `value` clamped to [0, hi].
+  std::string clampedLocal(const std::string& value, int64_t hi);
+
   RenderContext& ctx_;
   std::unordered_map<const ir::Node*, Provider> providers_;
   std::unordered_map<const ir::Node*, std::vector<int64_t>> dims_;

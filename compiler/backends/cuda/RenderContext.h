@@ -35,6 +35,9 @@ class SourceWriter {
 };
 
 struct RenderContext {
+  RenderContext(const ir::Graph& g, const ir::Kernel& k, const CudaOptions& o, SourceWriter& w)
+      : graph(g), kernel(k), options(o), out(w) {}
+
   const ir::Graph& graph;
   const ir::Kernel& kernel;
   const CudaOptions& options;

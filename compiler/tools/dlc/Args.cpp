@@ -52,6 +52,25 @@ StatusOr<std::vector<int64_t>> Args::getInts(const std::string& flag,
   return out;
 }
 
+StatusOr<std::vector<std::string>> Args::getStrings(const std::string& flag,
+                                                  const std::vector<std::string>& def) const {
+  if (!has(flag)) return def;
+  std::vector<std::string> out;
+  std::string text = get(flag);
+  size_t begin = 0;
+  while (true) {
+    size_t end = text.find(',', begin);
+    std::string item = text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    if (item.empty())
+      return invalidArgument(flag, " expects a comma-separated list without empty items, got \"",
+                             text, "\"");
+    out.push_back(item);
+    if (end == std::string::npos) break;
+    begin = end + 1;
+  }
+  return out;
+}
+
 StatusOr<Args> parseArgs(const CommandSpec& spec, const std::vector<std::string>& argv) {
   Args args;
   for (size_t i = 0; i < argv.size(); ++i) {

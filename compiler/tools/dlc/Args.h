@@ -41,6 +41,9 @@ class Args {
   // Comma-separated integers: "--batch 1,64,1024".
   StatusOr<std::vector<int64_t>> getInts(const std::string& flag,
                                          const std::vector<int64_t>& def) const;
+  // Comma-separated words: "--targets cpu,cuda". An empty item is an error.
+  StatusOr<std::vector<std::string>> getStrings(const std::string& flag,
+                                                const std::vector<std::string>& def) const;
   const std::vector<std::string>& positional() const { return positional_; }
   bool helpRequested() const { return help_; }
 

@@ -1,4 +1,5 @@
-// dlc build: compile a model into one artifact file.
+// dlc build: compile a model into one artifact file, for the CPU or (cross-
+// compiled, no GPU needed) for CUDA.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -9,30 +10,36 @@
 #include "compiler/tools/dlc/Commands.h"
 #include "compiler/tools/dlc/ModelSession.h"
 #include "runtime/src/Artifact.h"
+#include "runtime/src/CudaCode.h"
 
 namespace dlc::cli {
 
-static const CommandSpec kBuildSpec = {
+static const CommandSpec kBuildSpec = withTargetFlags(
+    {
     "build",
-    "dlc build MODEL --target cpu [--cpu CPU] [-o OUT.dlc] [--no-fusion] [--dump-ir DIR] "
-    "[--dot FILE] [--explain-fusion] [--time-passes]",
+    "dlc build MODEL [--target cpu|cuda] [--cpu CPU] [--cuda-arch sm_XX] [-o OUT.dlc] "
+    "[--no-fusion] [--dump-ir DIR] [--dot FILE] [--explain-fusion] [--time-passes] "
+    "[--precision P] [--allow-tf32] [--strict-placement] [--virtual-devices N] [--verbose]",
     "Compiles MODEL (.json) into one artifact: a manifest, the constants and machine code\n"
-    "that the runtime (libdlcrt) loads without LLVM.",
-    {{"--target", "NAME", "target device kind: cpu (default)"},
-     {"--cpu", "CPU",
+    "that the runtime (libdlcrt) loads without LLVM. --target cuda compiles the GPU kernels\n"
+    "to PTX (and a CUBIN with --cuda-arch) with NVRTC; it needs no GPU.",
+    {{"--cpu", "CPU",
       "the CPU the code is for: native (default: this machine),\n"
       "generic (x86-64-v2: any x86-64 CPU since ~2009),\n"
       "x86-64-v3 (AVX2, FMA), x86-64-v4 (AVX-512), or an LLVM\n"
       "CPU name (skylake-avx512, znver4, ...)"},
      {"-o", "OUT.dlc", "artifact path (default: MODEL's name with .dlc, in the current folder)"},
      {"--no-fusion", "", "one kernel per op (the unfused program)"},
-     {"--dump-ir", "DIR", "write the IR after every pass, the LLVM IR (.ll) and assembly (.s)"},
+     {"--dump-ir", "DIR",
+      "write the IR after every pass, the LLVM IR (.ll) and assembly (.s),\n"
+      "and for cuda the CUDA C++ (kernels.cu)"},
      {"--dot", "FILE", "write the graph as Graphviz, each fused kernel a cluster"},
      {"--explain-fusion", "", "print every kernel and every refusal to fuse with its reason"},
      {"--time-passes", "", "time each pass; passes that changed nothing are marked"}},
     1,
     1,
-};
+    },
+    TargetFlagSet{/*target=*/true, /*runs=*/false});
 
 static std::string explainFusion(const BuildResult& r) {
   std::string s = "kernels (" + std::to_string(r.plan.kernels.size()) + "):\n";
@@ -47,14 +54,24 @@ static std::string explainFusion(const BuildResult& r) {
   return s;
 }
 
+// " (PTX compute_80, CUBIN sm_90)" for an artifact with GPU code; "" otherwise.
+static std::string gpuCodeSummary(const BuildResult& r, const std::string& source) {
+  if (r.cudaCode.empty()) return "";
+  auto code = rt::parseCudaCode(r.cudaCode, source);
+  if (!code.ok()) return "";
+  std::string s = " (PTX " + code->ptxArch;
+  if (!code->cubinArch.empty()) s += ", CUBIN " + code->cubinArch;
+  return s + ")";
+}
+
 int buildCommand(const std::vector<std::string>& argv) {
   CommandStart cmd = startCommand(kBuildSpec, argv);
   if (!cmd.args) return cmd.exitCode;
   const Args& args = *cmd.args;
   const std::string model = args.positional()[0];
-  BuildOptions options;
-  options.cpu = args.get("--cpu", "native");
-  options.fusion = !args.has("--no-fusion");
+  auto parsedOptions = buildOptionsFromArgs(args, args.get("--target", "cpu"), /*strictArch=*/true);
+  if (!parsedOptions.ok()) return fail("build", parsedOptions.status());
+  BuildOptions options = *parsedOptions;
   options.dumpDir = args.get("--dump-ir");
   options.timePasses = args.has("--time-passes");
   if (!options.dumpDir.empty()) {
@@ -65,9 +82,11 @@ int buildCommand(const std::vector<std::string>& argv) {
   auto built = buildModel(model, options);
   if (!built.ok()) return fail("build", built.status());
   const BuildResult& r = *built;
+  if (options.verbose) printBuildLog(r);
 
   std::string out = args.get("-o", std::filesystem::path(model).stem().string() + ".dlc");
-  if (Status s = rt::writeArtifact(out, r.manifest, r.constants, r.code.sharedObject); !s.ok())
+  if (Status s = rt::writeArtifact(out, r.manifest, r.constants, r.code.sharedObject, r.cudaCode);
+      !s.ok())
     return fail("build", s);
   if (args.has("--dot")) {
     std::ofstream dot(args.get("--dot"));
@@ -76,9 +95,10 @@ int buildCommand(const std::vector<std::string>& argv) {
   }
   if (args.has("--explain-fusion")) std::cout << explainFusion(r);
   if (options.timePasses) std::cout << passes::formatPassTimings(r.timings);
-  std::printf("built %s: %zu kernels (%s), %zu bytes of constants, peak temporary memory "
-              "%lld + %lld*N bytes (%lld + %lld*N without reuse)\n",
-              out.c_str(), r.plan.kernels.size(), options.fusion ? "fused" : "unfused",
+  std::printf("built %s for %s%s: %zu kernels (%s), %zu bytes of constants, peak temporary "
+              "memory %lld + %lld*N bytes (%lld + %lld*N without reuse)\n",
+              out.c_str(), options.target.c_str(), gpuCodeSummary(r, out).c_str(),
+              r.plan.kernels.size(), options.fusion ? "fused" : "unfused",
               r.constants.size(), (long long)r.buffers.peakBytes.fixed,
               (long long)r.buffers.peakBytes.perBatch, (long long)r.buffers.noReuseBytes.fixed,
               (long long)r.buffers.noReuseBytes.perBatch);

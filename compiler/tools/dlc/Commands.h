@@ -13,5 +13,6 @@ int runCommand(const std::vector<std::string>& argv);
 int compareCommand(const std::vector<std::string>& argv);
 int evalCommand(const std::vector<std::string>& argv);
 int devicesCommand(const std::vector<std::string>& argv);
+int benchCommand(const std::vector<std::string>& argv);
 
 }  // namespace dlc::cli

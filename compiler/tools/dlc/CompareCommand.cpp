@@ -10,20 +10,23 @@
 
 namespace dlc::cli {
 
-static const CommandSpec kCompareSpec = {
+static const CommandSpec kCompareSpec = withTargetFlags(
+    {
     "compare",
-    "dlc compare MODEL --target cpu [--batch N] [--iterations N] [--json]",
+    "dlc compare MODEL [--target cpu|cuda] [--batch N] [--iterations N] [--json] "
+    "[--precision P] [--allow-tf32] [--cuda-arch sm_XX] [--no-graphs] [--strict-placement] "
+    "[--virtual-devices N] [--verbose]",
     "Builds MODEL fused and unfused, runs both on the same random inputs and reports for\n"
     "each the kernel count, the bytes kernels read and write, and the median ms per run;\n"
     "then the max abs and max rel difference of the outputs and the speedup.\n"
     "max_rel_diff = max |fused - unfused| / max(|unfused|, 1e-6).",
-    {{"--target", "NAME", "target device kind: cpu (default)"},
-     {"--batch", "N", "batch size (default 1)"},
+    {{"--batch", "N", "batch size (default 1)"},
      {"--iterations", "N", "timed runs of each program (default 20)"},
      {"--json", "", "print one JSON object"}},
     1,
     1,
-};
+    },
+    TargetFlagSet{/*target=*/true, /*runs=*/true});
 
 namespace {
 
@@ -34,10 +37,10 @@ struct Side {
   std::vector<Tensor> outputs;
 };
 
-StatusOr<Side> measure(const std::string& model, bool fused, int64_t batch, int iterations) {
-  BuildOptions options;
+StatusOr<Side> measure(const std::string& model, BuildOptions options, const RunOptions& runOptions,
+                       bool fused, int64_t batch, int iterations) {
   options.fusion = fused;
-  DLC_ASSIGN_OR_RETURN(auto m, openModel(model, options));
+  DLC_ASSIGN_OR_RETURN(auto m, openModel(model, options, runOptions));
   DLC_ASSIGN_OR_RETURN(std::vector<Tensor> inputs, randomInputs(*m, batch, 0));
   DLC_ASSIGN_OR_RETURN(TimedRun run, timedRun(*m, inputs, iterations));
   Side side;
@@ -60,10 +63,16 @@ int compareCommand(const std::vector<std::string>& argv) {
   if (!batch.ok()) return fail("compare", batch.status());
   if (!iterations.ok()) return fail("compare", iterations.status());
 
+  auto options = buildOptionsFromArgs(args, args.get("--target", "cpu"), /*strictArch=*/true);
+  if (!options.ok()) return fail("compare", options.status());
+  auto runOptions = runOptionsFromArgs(args);
+  if (!runOptions.ok()) return fail("compare", runOptions.status());
+  const RunOptions& run = *runOptions;
+
   const std::string model = args.positional()[0];
-  auto fused = measure(model, /*fused=*/true, *batch, int(*iterations));
+  auto fused = measure(model, *options, run, /*fused=*/true, *batch, int(*iterations));
   if (!fused.ok()) return fail("compare", fused.status());
-  auto unfused = measure(model, /*fused=*/false, *batch, int(*iterations));
+  auto unfused = measure(model, *options, run, /*fused=*/false, *batch, int(*iterations));
   if (!unfused.ok()) return fail("compare", unfused.status());
 
   double maxAbs = 0, maxRel = 0;
@@ -85,6 +94,7 @@ int compareCommand(const std::vector<std::string>& argv) {
   };
   if (args.has("--json")) {
     nlohmann::json j = {{"model", model},
+                        {"target", options->target},
                         {"batch", *batch},
                         {"fused", side(*fused)},
                         {"unfused", side(*unfused)},
@@ -94,8 +104,8 @@ int compareCommand(const std::vector<std::string>& argv) {
     std::cout << jsonText(j) << "\n";
     return 0;
   }
-  std::printf("%s at batch %lld (%lld runs each)\n", model.c_str(), (long long)*batch,
-              (long long)*iterations);
+  std::printf("%s on %s at batch %lld (%lld runs each)\n", model.c_str(),
+              options->target.c_str(), (long long)*batch, (long long)*iterations);
   std::printf("  %-8s %8s %14s %12s\n", "", "kernels", "bytes", "median ms");
   std::printf("  %-8s %8d %14lld %12.3f\n", "fused", fused->kernels, (long long)fused->bytes,
               fused->medianMs);

@@ -14,23 +14,25 @@
 
 namespace dlc::cli {
 
-static const CommandSpec kEvalSpec = {
+static const CommandSpec kEvalSpec = withTargetFlags(
+    {
     "eval",
-    "dlc eval MODEL_OR_ARTIFACT --images FILE --labels FILE [--target cpu] [--batch N] [--json] "
-    "[--no-fusion]",
+    "dlc eval MODEL_OR_ARTIFACT --images FILE --labels FILE [--target cpu|cuda] [--batch N] "
+    "[--json] [--no-fusion] [--precision P] [--allow-tf32] [--cuda-arch sm_XX] [--no-graphs] "
+    "[--strict-placement] [--virtual-devices N] [--verbose]",
     "Runs the whole image set in batches through a classifier whose first output holds\n"
     "class scores [N, classes], and reports accuracy, throughput (images/s) and the median\n"
     "batch latency. The model's first input receives the images: raw u8 pixels when it is u8,\n"
     "their values as numbers otherwise; its per-image shape may be [28,28], [784] or [1,28,28].",
-    {{"--target", "NAME", "target device kind: cpu (default)"},
-     {"--images", "FILE", "IDX image file (idx3-ubyte, .gz allowed)"},
+    {{"--images", "FILE", "IDX image file (idx3-ubyte, .gz allowed)"},
      {"--labels", "FILE", "IDX label file (idx1-ubyte, .gz allowed)"},
      {"--batch", "N", "images per batch (default 1000)"},
      {"--no-fusion", "", "compile a model file unfused"},
      {"--json", "", "print one JSON object"}},
     1,
     1,
-};
+    },
+    TargetFlagSet{/*target=*/true, /*runs=*/true});
 
 namespace {
 
@@ -81,9 +83,11 @@ int evalCommand(const std::vector<std::string>& argv) {
     return fail("eval", invalidArgument(args.get("--images"),
                                         " holds no images: accuracy is undefined"));
 
-  BuildOptions options;
-  options.fusion = !args.has("--no-fusion");
-  auto model = openModel(args.positional()[0], options);
+  auto options = buildOptionsFromArgs(args, args.get("--target", "cpu"), /*strictArch=*/true);
+  if (!options.ok()) return fail("eval", options.status());
+  auto runOptions = runOptionsFromArgs(args);
+  if (!runOptions.ok()) return fail("eval", runOptions.status());
+  auto model = openModel(args.positional()[0], *options, *runOptions);
   if (!model.ok()) return fail("eval", model.status());
   rt::Model& m = **model;
   if (m.numInputs() < 1 || m.numOutputs() < 1)
@@ -122,7 +126,8 @@ int evalCommand(const std::vector<std::string>& argv) {
   if (args.has("--json")) {
     nlohmann::json j = {{"images", total},         {"correct", correct},
                         {"accuracy", accuracy},    {"batch", *batchArg},
-                        {"images_per_s", throughput}, {"median_batch_ms", median}};
+                        {"images_per_s", throughput}, {"median_batch_ms", median},
+                        {"target", m.manifest().target}, {"precision", options->precision}};
     std::cout << jsonText(j) << "\n";
     return 0;
   }

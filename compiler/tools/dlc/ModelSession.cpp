@@ -9,6 +9,8 @@
 #include <iostream>
 #include <random>
 
+#include "runtime/src/Artifact.h"
+#include "runtime/src/CudaDevice.h"
 #include "runtime/src/Report.h"
 #include "runtime/src/TensorRef.h"
 
@@ -22,12 +24,7 @@ bool hasFlag(const CommandSpec& spec, const std::string& name) {
   return false;
 }
 
-Status checkTarget(const Args& args) {
-  std::string target = args.get("--target", "cpu");
-  if (target != "cpu")
-    return unsupported("unknown target \"", target, "\" (supported: ", kSupportedTargets, ")");
-  return Status::OK();
-}
+bool onGpu(const std::string& device) { return device.rfind("/device:GPU:", 0) == 0; }
 
 }  // namespace
 
@@ -45,7 +42,7 @@ CommandStart startCommand(const CommandSpec& spec, const std::vector<std::string
     return start;
   }
   if (hasFlag(spec, "--target")) {
-    if (Status s = checkTarget(*parsed); !s.ok()) {
+    if (Status s = checkTargetName(parsed->get("--target", "cpu")); !s.ok()) {
       start.exitCode = fail(spec.name, s);
       return start;
     }
@@ -54,12 +51,50 @@ CommandStart startCommand(const CommandSpec& spec, const std::vector<std::string
   return start;
 }
 
+bool needsGpu(const rt::Manifest& manifest) {
+  if (manifest.target == "cuda") return true;
+  for (const std::string& d : manifest.devices)
+    if (onGpu(d)) return true;
+  for (const rt::KernelDesc& k : manifest.kernels)
+    if (onGpu(k.device)) return true;
+  for (const rt::BufferDesc& b : manifest.buffers)
+    if (onGpu(b.device)) return true;
+  return false;
+}
+
+Status checkGpuAvailable(const rt::Manifest& manifest, const std::string& source) {
+  if (!needsGpu(manifest)) return Status::OK();
+  Status cuda = rt::cudaAvailable();
+  if (cuda.ok()) return Status::OK();
+  return unavailable(source, " runs on /device:GPU:0, but CUDA cannot be used here: ",
+                     cuda.message());
+}
+
+rt::ModelOptions modelOptionsFor(const RunOptions& run) {
+  rt::ModelOptions options;  // no device: the CPU and the GPUs by the manifest's names
+  options.virtualDevices = run.virtualDevices;
+  options.useGraphs = run.cudaGraphs;
+  return options;
+}
+
+void printBuildLog(const BuildResult& result) {
+  for (const std::string& line : result.log) std::fprintf(stderr, "%s\n", line.c_str());
+}
+
 StatusOr<std::unique_ptr<rt::Model>> openModel(const std::string& path,
-                                               const BuildOptions& options) {
-  if (std::filesystem::path(path).extension() == ".dlc") return rt::Model::load(path);
-  DLC_ASSIGN_OR_RETURN(BuildResult built, buildModel(path, options));
-  DLC_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, artifactBytes(built));
-  return rt::Model::loadBytes(bytes.data(), bytes.size(), path);
+                                               const BuildOptions& options,
+                                               const RunOptions& run) {
+  rt::Artifact artifact;
+  if (std::filesystem::path(path).extension() == ".dlc") {
+    DLC_ASSIGN_OR_RETURN(artifact, rt::readArtifact(path));
+  } else {
+    DLC_ASSIGN_OR_RETURN(BuildResult built, buildModel(path, options));
+    if (options.verbose) printBuildLog(built);
+    DLC_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, artifactBytes(built));
+    DLC_ASSIGN_OR_RETURN(artifact, rt::parseArtifact(bytes.data(), bytes.size(), path));
+  }
+  DLC_RETURN_IF_ERROR(checkGpuAvailable(artifact.manifest, path));
+  return rt::Model::fromArtifact(std::move(artifact), modelOptionsFor(run));
 }
 
 StatusOr<std::vector<Tensor>> randomInputs(const rt::Model& model, int64_t batch,

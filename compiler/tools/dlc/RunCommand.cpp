@@ -12,14 +12,17 @@
 
 namespace dlc::cli {
 
-static const CommandSpec kRunSpec = {
+static const CommandSpec kRunSpec = withTargetFlags(
+    {
     "run",
-    "dlc run MODEL_OR_ARTIFACT [--target cpu] [--input NAME=FILE.npy]... [--output-dir DIR] "
-    "[--batch N] [--log-device-placement] [--iterations N] [--json] [--no-fusion] [--seed S]",
-    "Runs a model (.json, compiled in memory) or an artifact (.dlc). Inputs not given are\n"
-    "random with a fixed seed. Outputs are written as NAME.npy into --output-dir.",
-    {{"--target", "NAME", "target device kind: cpu (default)"},
-     {"--input", "NAME=FILE.npy", "an input from a .npy file (repeatable)", true},
+    "dlc run MODEL_OR_ARTIFACT [--target cpu|cuda] [--input NAME=FILE.npy]... "
+    "[--output-dir DIR] [--batch N] [--log-device-placement] [--iterations N] [--json] "
+    "[--no-fusion] [--seed S] [--no-graphs] [--precision P] [--allow-tf32] [--cuda-arch sm_XX] "
+    "[--strict-placement] [--virtual-devices N] [--verbose]",
+    "Runs a model (.json, compiled in memory for --target) or an artifact (.dlc, on the\n"
+    "devices it was built for). Inputs not given are random with a fixed seed. Outputs are\n"
+    "written as NAME.npy into --output-dir.",
+    {{"--input", "NAME=FILE.npy", "an input from a .npy file (repeatable)", true},
      {"--output-dir", "DIR", "write every output as DIR/NAME.npy"},
      {"--batch", "N", "batch size for random inputs (default 1, or the input files' batch)"},
      {"--log-device-placement", "", "print the kernel and device of every model node"},
@@ -29,7 +32,8 @@ static const CommandSpec kRunSpec = {
      {"--seed", "S", "seed of the random inputs (default 0)"}},
     1,
     1,
-};
+    },
+    TargetFlagSet{/*target=*/true, /*runs=*/true});
 
 static Status loadInputs(const Args& args, const rt::Model& model, int64_t& batch,
                          std::vector<Tensor>& inputs) {
@@ -71,9 +75,11 @@ int runCommand(const std::vector<std::string>& argv) {
   if (!batchArg.ok()) return fail("run", batchArg.status());
   if (!iterations.ok()) return fail("run", iterations.status());
 
-  BuildOptions options;
-  options.fusion = !args.has("--no-fusion");
-  auto model = openModel(args.positional()[0], options);
+  auto options = buildOptionsFromArgs(args, args.get("--target", "cpu"), /*strictArch=*/true);
+  if (!options.ok()) return fail("run", options.status());
+  auto runOptions = runOptionsFromArgs(args);
+  if (!runOptions.ok()) return fail("run", runOptions.status());
+  auto model = openModel(args.positional()[0], *options, *runOptions);
   if (!model.ok()) return fail("run", model.status());
   rt::Model& m = **model;
 

@@ -20,7 +20,8 @@ const Subcommand kCommands[] = {
     {"run", "run a model or artifact; write outputs; log device placement", dlc::cli::runCommand},
     {"compare", "fused against unfused: kernels, bytes, time, max difference", dlc::cli::compareCommand},
     {"eval", "accuracy and throughput on an IDX image/label set (MNIST format)", dlc::cli::evalCommand},
-    {"devices", "list devices, their memory and bandwidth", dlc::cli::devicesCommand},
+    {"bench", "fused and unfused time and throughput by target and batch; SVG plot", dlc::cli::benchCommand},
+    {"devices", "list devices (CPU and GPUs), their memory and bandwidth", dlc::cli::devicesCommand},
 };
 
 void printUsage(FILE* out) {
