@@ -3,6 +3,7 @@
 // and the process-wide devices are in CudaDiscovery.cpp.
 #include "runtime/src/CudaDeviceImpl.h"
 
+#include <algorithm>
 #include <cstdint>
 
 #include "runtime/src/CudaLaunch.h"
@@ -233,6 +234,11 @@ Status CudaDevice::launch(LoadedModule& module, int index, void* const* args, in
   DLC_ASSIGN_OR_RETURN(cu::CUstream s, streamOf(stream));
   const CudaKernel& k = m->kernel(index);
   DLC_ASSIGN_OR_RETURN(int64_t blocks, gridBlocks(k.launch, batch, k.symbol));
+  // Grid-stride kernels (maxBlocks > 0) take any grid: size it to this GPU,
+  // 16 blocks per SM (two waves of 8 resident 256-thread blocks), rather
+  // than to the renderer's fixed cap.
+  if (k.launch.maxBlocks > 0 && info_.cores > 0)
+    blocks = std::min<int64_t>(blocks, int64_t(info_.cores) * 16);
   if (k.numArgs > 0 && !args) return invalidArgument(k.symbol, ": no buffers given");
   DlcArgs packed{};
   for (int i = 0; i < k.numArgs; ++i) packed.ptr[i] = args[i];

@@ -19,7 +19,8 @@
 // ptr = the kernel's buffers, params then outputs, as on the CPU. The launch
 // is 1-D: blocks = ceil(launch.items(batch) / launch.itemsPerBlock), at least
 // 1, capped at launch.maxBlocks when that is > 0 (kernels then loop over
-// the remaining items grid-stride), with launch.threads threads per block and
+// the remaining items grid-stride, so the device may also cap the grid to
+// its own size: 16 blocks per SM), with launch.threads threads per block and
 // launch.sharedBytes bytes of dynamic shared memory.
 //
 // Transfers: a kernel of kind "transfer" has no symbol and no code. It copies
