@@ -4,6 +4,7 @@
 # torch/jax, but no LLVM: the build must be linked with -DDLC_LLVM_STATIC=ON).
 #
 # usage: scripts/gpu-check.sh [BUILD_DIR]          (default: ./build)
+# scripts/gpu-build.sh makes such a build and prints the paths to carry.
 #
 # Steps (each one's output, exit code and time are recorded; a failing step
 # never stops the others):
