@@ -256,18 +256,25 @@ Status CudaDevice::launch(LoadedModule& module, int index, void* const* args, in
 Status CudaDevice::beginCapture(Stream& stream) {
   DLC_ASSIGN_OR_RETURN(cu::CUstream s, streamOf(stream));
   DLC_RETURN_IF_ERROR(makeCurrent());
-  return driver_
-      .check(driver_.cuStreamBeginCapture(s, cu::CU_STREAM_CAPTURE_MODE_THREAD_LOCAL),
-             "cuStreamBeginCapture_v2")
-      .withContext(info_.name);
+  // Counted before the capture starts, so that no other thread's
+  // allocation synchronises the context once it has.
+  pool_->captureBegan();
+  Status begun =
+      driver_
+          .check(driver_.cuStreamBeginCapture(s, cu::CU_STREAM_CAPTURE_MODE_THREAD_LOCAL),
+                 "cuStreamBeginCapture_v2")
+          .withContext(info_.name);
+  if (!begun.ok()) pool_->captureEnded();
+  return begun;
 }
 
 StatusOr<std::unique_ptr<CapturedWork>> CudaDevice::endCapture(Stream& stream) {
   DLC_ASSIGN_OR_RETURN(cu::CUstream s, streamOf(stream));
   DLC_RETURN_IF_ERROR(makeCurrent());
   cu::CUgraph graph = nullptr;
-  DLC_RETURN_IF_ERROR(driver_.check(driver_.cuStreamEndCapture(s, &graph), "cuStreamEndCapture")
-                          .withContext(info_.name));
+  cu::CUresult ended = driver_.cuStreamEndCapture(s, &graph);
+  pool_->captureEnded();
+  DLC_RETURN_IF_ERROR(driver_.check(ended, "cuStreamEndCapture").withContext(info_.name));
   auto work = std::make_unique<CudaGraph>(*this, graph);
   DLC_RETURN_IF_ERROR(driver_
                           .check(driver_.cuGraphInstantiateWithFlags(&work->exec, graph, 0),

@@ -34,9 +34,14 @@ CudaMemoryPool::~CudaMemoryPool() {
 }
 
 Status CudaMemoryPool::recyclePendingLocked() {
-  if (pending_.empty()) return Status::OK();
-  DLC_RETURN_IF_ERROR(driver_.check(driver_.cuCtxSynchronize(), "cuCtxSynchronize")
-                          .withContext(name_));
+  if (pending_.empty() || capturing_ > 0) return Status::OK();
+  cu::CUresult synced = driver_.cuCtxSynchronize();
+  // A capture begun elsewhere (not through this pool's device) refuses the
+  // synchronisation: the pending blocks stay pending.
+  if (synced == cu::CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED ||
+      synced == cu::CUDA_ERROR_STREAM_CAPTURE_INVALIDATED)
+    return Status::OK();
+  DLC_RETURN_IF_ERROR(driver_.check(synced, "cuCtxSynchronize").withContext(name_));
   for (auto& [cls, blocks] : pending_) {
     std::vector<cu::CUdeviceptr>& list = free_[cls];
     list.insert(list.end(), blocks.begin(), blocks.end());
@@ -80,8 +85,9 @@ StatusOr<cu::CUdeviceptr> CudaMemoryPool::allocate(size_t bytes) {
   }
   cu::CUdeviceptr p = 0;
   cu::CUresult r = driver_.cuMemAlloc(&p, cls);
-  if (r == cu::CUDA_ERROR_OUT_OF_MEMORY) {
-    // Give the cached blocks back to the driver and try once more.
+  if (r == cu::CUDA_ERROR_OUT_OF_MEMORY && capturing_ == 0) {
+    // Give the cached blocks back to the driver and try once more (not
+    // while a capture is under way: cuMemFree may synchronise).
     DLC_RETURN_IF_ERROR(recyclePendingLocked());
     DLC_RETURN_IF_ERROR(freeCachedLocked());
     r = driver_.cuMemAlloc(&p, cls);
@@ -112,6 +118,16 @@ Status CudaMemoryPool::trim() {
   std::lock_guard<std::mutex> lock(mutex_);
   DLC_RETURN_IF_ERROR(recyclePendingLocked());
   return freeCachedLocked();
+}
+
+void CudaMemoryPool::captureBegan() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++capturing_;
+}
+
+void CudaMemoryPool::captureEnded() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (capturing_ > 0) --capturing_;
 }
 
 CudaMemoryPool::Stats CudaMemoryPool::stats() const {

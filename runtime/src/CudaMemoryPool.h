@@ -7,6 +7,10 @@
 // A released block may still be read by work queued on a stream, so it is
 // first held as pending; the first allocation that would reuse a pending
 // block synchronises the context once and then recycles every pending block.
+// While a CUDA Graph capture is under way on the GPU (captureBegan ..
+// captureEnded) the context is not synchronised: the driver refuses that
+// (CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED) from any thread and it would
+// invalidate the capture, so pending blocks wait and fresh memory is taken.
 // When cuMemAlloc runs out of memory the pool frees its cached blocks and
 // tries once more. Thread-safe. The caller makes the device's context
 // current; the pool never switches contexts and never allocates host memory.
@@ -41,6 +45,9 @@ class CudaMemoryPool {
   bool release(cu::CUdeviceptr ptr);
   // Frees every cached (not in use) block with cuMemFree.
   Status trim();
+  // Brackets a stream capture on this GPU (any thread); see above.
+  void captureBegan();
+  void captureEnded();
 
   struct Stats {
     int64_t driverAllocations = 0;  // cuMemAlloc calls that succeeded
@@ -66,6 +73,7 @@ class CudaMemoryPool {
   std::map<size_t, std::vector<cu::CUdeviceptr>> pending_;  // released, maybe in use
   std::unordered_map<cu::CUdeviceptr, size_t> live_;        // block -> its class
   Stats stats_;
+  int capturing_ = 0;  // captures under way on this GPU
 };
 
 }  // namespace dlc::rt

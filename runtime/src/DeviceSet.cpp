@@ -98,6 +98,10 @@ StatusOr<Device*> DeviceSet::gpu(int ordinal, const DeviceSetOptions& options) {
                        joinNames(availableDeviceNames(options)), " (", available.message(), ")");
   auto device = cudaDevice(ordinal);
   if (device.ok()) return *device;
+  // The GPU exists but could not be opened (no context, no memory, ...):
+  // the driver's reason, not a list of devices that includes it.
+  if (device.status().code() != StatusCode::kNotFound)
+    return device.status().withContext(strCat("model needs ", name));
   std::string message = strCat("model needs ", name, ", but this machine has ",
                                joinNames(availableDeviceNames(options)));
   if (physicalGpuCount(options) > 0)

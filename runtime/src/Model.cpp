@@ -161,6 +161,8 @@ Status Model::copyConstants(const Artifact& art) {
 }
 
 Model::~Model() {
+  // Nothing queued may outlive the memory and modules released below.
+  (void)synchronizeAll();
   captured_.reset();
   for (Home& h : homes_) {
     Device& device = *physicals_[size_t(h.physical)].device;

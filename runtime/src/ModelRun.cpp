@@ -217,7 +217,8 @@ StatusOr<bool> Model::replayCaptured(int64_t batch) {
 }
 
 Status Model::synchronizeAll() {
-  for (Physical& p : physicals_) DLC_RETURN_IF_ERROR(p.device->synchronize(*p.stream));
+  for (Physical& p : physicals_)
+    if (p.device && p.stream) DLC_RETURN_IF_ERROR(p.device->synchronize(*p.stream));
   return Status::OK();
 }
 
@@ -246,19 +247,28 @@ Status Model::run(int64_t batch, const std::vector<TensorRef>& inputs,
                   std::vector<TensorRef>& outputs) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto t0 = std::chrono::steady_clock::now();
-  DLC_RETURN_IF_ERROR(bindBuffers(batch, inputs, outputs));
-  DLC_ASSIGN_OR_RETURN(bool replayed, replayCaptured(batch));
-  if (!replayed) DLC_RETURN_IF_ERROR(runKernels(batch));
-  lastRunReplayed_ = replayed;
-  for (int i = 0; i < numOutputs(); ++i) {
-    const BufferDesc& b = output(i);
-    Home& home = homes_[size_t(bufferHome_[size_t(b.id)])];
-    if (inPlace(home)) continue;
-    DLC_RETURN_IF_ERROR(home.device->copyDeviceToHost(outputs[size_t(i)].data,
-                                                      addresses_[size_t(b.id)],
-                                                      size_t(b.bytes.at(batch)), streamOf(home)));
+  bool replayed = false;
+  Status st = [&]() -> Status {
+    DLC_RETURN_IF_ERROR(bindBuffers(batch, inputs, outputs));
+    DLC_ASSIGN_OR_RETURN(replayed, replayCaptured(batch));
+    if (!replayed) DLC_RETURN_IF_ERROR(runKernels(batch));
+    for (int i = 0; i < numOutputs(); ++i) {
+      const BufferDesc& b = output(i);
+      Home& home = homes_[size_t(bufferHome_[size_t(b.id)])];
+      if (inPlace(home)) continue;
+      DLC_RETURN_IF_ERROR(home.device->copyDeviceToHost(
+          outputs[size_t(i)].data, addresses_[size_t(b.id)], size_t(b.bytes.at(batch)),
+          streamOf(home)));
+    }
+    return synchronizeAll();
+  }();
+  if (!st.ok()) {
+    // Work queued before the failure may still read or write the caller's
+    // buffers: wait for it before returning them (best effort).
+    (void)synchronizeAll();
+    return st;
   }
-  DLC_RETURN_IF_ERROR(synchronizeAll());
+  lastRunReplayed_ = replayed;
   recordTimes(batch, msSince(t0), /*perKernel=*/!replayed);
   return Status::OK();
 }

@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
 #include "PassTestUtil.h"
 #include "compiler/reference/Interpreter.h"
@@ -310,83 +312,20 @@ TEST(LowerPrecision, IsRegisteredByName) {
   EXPECT_EQ(createLowerPrecisionPass(DType::BF16)->name(), "lower-precision-bf16");
 }
 
+// tests/data/every_float_op.ir: every op that computes on floats, in one graph.
+std::string everyFloatOpText() {
+  std::ifstream in(std::string(DLC_SOURCE_DIR) + "/tests/data/every_float_op.ir");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 // Every op that computes on floats, lowered, still verifies and evaluates
 // close to f32 on the reference interpreter. About 40 ops deep with
 // cancellation (sub, layer_norm), so the error is measured against each
 // output's scale (measured: 8e-4 in f16, 7e-3 in bf16).
-constexpr const char* kEveryFloatOp = R"(graph @ops(%x: f32[N,2,4,4], %v: f32[N,8]) {
-  %a = abs(%x) : f32[N,2,4,4]
-  %one = constant() {value = dense<[1.0]>} : f32[]
-  %a1 = add(%a, %one) : f32[N,2,4,4]
-  %lg = log(%a1) : f32[N,2,4,4]
-  %sq = sqrt(%a1) : f32[N,2,4,4]
-  %rs = rsqrt(%a1) : f32[N,2,4,4]
-  %rc = reciprocal(%a1) : f32[N,2,4,4]
-  %ex = exp(%x) : f32[N,2,4,4]
-  %ng = neg(%x) : f32[N,2,4,4]
-  %rl = relu(%ng) : f32[N,2,4,4]
-  %th = tanh(%x) : f32[N,2,4,4]
-  %sg = sigmoid(%x) : f32[N,2,4,4]
-  %lr = leaky_relu(%x) {alpha = 0.1} : f32[N,2,4,4]
-  %ge = gelu(%x) {approximate = "tanh"} : f32[N,2,4,4]
-  %er = erf(%x) : f32[N,2,4,4]
-  %hc = constant() {value = dense<[0.5]>} : f32[]
-  %hx = mul(%x, %hc) : f32[N,2,4,4]
-  %fl = floor(%hx) : f32[N,2,4,4]
-  %ce = ceil(%hx) : f32[N,2,4,4]
-  %pw = pow(%a1, %x) : f32[N,2,4,4]
-  %mx = maximum(%lg, %sq) : f32[N,2,4,4]
-  %mn = minimum(%rs, %rc) : f32[N,2,4,4]
-  %sb = sub(%mx, %mn) : f32[N,2,4,4]
-  %dv = div(%th, %a1) : f32[N,2,4,4]
-  %zero = constant() {value = dense<[0.0]>} : f32[]
-  %gt = greater(%x, %zero) : bool[N,2,4,4]
-  %sl1 = add(%sg, %lr) : f32[N,2,4,4]
-  %sl2 = add(%sl1, %ex) : f32[N,2,4,4]
-  %sel = select(%gt, %ge, %er) : f32[N,2,4,4]
-  %s1 = add(%sel, %sb) : f32[N,2,4,4]
-  %s2 = add(%s1, %dv) : f32[N,2,4,4]
-  %s3 = add(%s2, %pw) : f32[N,2,4,4]
-  %s3b = add(%s3, %sl2) : f32[N,2,4,4]
-  %s4 = add(%s3b, %rl) : f32[N,2,4,4]
-  %s5 = add(%fl, %ce) : f32[N,2,4,4]
-  %cw = constant() {value = dense<[0.5, -0.25, 0.125, 0.75, -0.5, 0.25, 1.0, -1.0, 0.5, 0.25, -0.75, 0.5, 0.125, 0.25, -0.125, 0.5]>} : f32[2,2,2,2]
-  %cv = conv2d(%s4, %cw) {pads = [1,1,1,1]} : f32[N,2,5,5]
-  %bs = constant() {value = dense<[1.5, 0.5]>} : f32[2]
-  %bb = constant() {value = dense<[0.1, -0.1]>} : f32[2]
-  %bm = constant() {value = dense<[0.2, -0.3]>} : f32[2]
-  %bv = constant() {value = dense<[2.0, 0.5]>} : f32[2]
-  %bn = batch_norm(%cv, %bs, %bb, %bm, %bv) : f32[N,2,5,5]
-  %mp = max_pool2d(%bn) {kernel = [2,2], strides = [1,1]} : f32[N,2,4,4]
-  %ap = avg_pool2d(%mp) {kernel = [2,2], strides = [2,2]} : f32[N,2,2,2]
-  %gp = global_avg_pool(%s5) : f32[N,2,1,1]
-  %gb = broadcast_to(%gp) {shape = [-1,2,2,2]} : f32[N,2,2,2]
-  %pa = add(%ap, %gb) : f32[N,2,2,2]
-  %fl8 = flatten(%pa) {axis = 1} : f32[N,8]
-  %cat = concat(%fl8, %v) {axis = 1} : f32[N,16]
-  %sl = slice(%cat) {starts = [2], ends = [14], axes = [1]} : f32[N,12]
-  %pd = pad(%sl) {pads = [0,1,0,3], value = 0.5} : f32[N,16]
-  %rsh = reshape(%pd) {shape = [-1,4,4]} : f32[N,4,4]
-  %tr = transpose(%rsh) {perm = [0,2,1]} : f32[N,4,4]
-  %mm = matmul(%rsh, %tr) : f32[N,4,4]
-  %g4 = constant() {value = dense<[1.0, 0.5, 2.0, 1.5]>} : f32[4]
-  %b4 = constant() {value = dense<[0.0, 0.1, -0.1, 0.2]>} : f32[4]
-  %ln = layer_norm(%mm, %g4, %b4) : f32[N,4,4]
-  %sm = softmax(%ln) : f32[N,4,4]
-  %ls = log_softmax(%mm) : f32[N,4,4]
-  %rsum = reduce_sum(%sm) {axes = [2]} : f32[N,4]
-  %rmean = reduce_mean(%ls) {axes = [2]} : f32[N,4]
-  %rmax = reduce_max(%ln) {axes = [1]} : f32[N,4]
-  %rmin = reduce_min(%tr) {axes = [1]} : f32[N,4]
-  %w = constant() {value = dense<[0.5, -0.5, 0.25, 1.0, -0.25, 0.75, 0.125, -1.0]>} : f32[4,2]
-  %dn = dense(%rmean, %w) : f32[N,2]
-  %r2 = add(%rsum, %rmax) : f32[N,4]
-  %r3 = sub(%r2, %rmin) : f32[N,4]
-  return %dn, %r3, %gt
-})";
-
 TEST(LowerPrecision, EveryFloatOpVerifiesAndMatchesTheReference) {
-  auto g = ir::parseGraph(kEveryFloatOp, "every-float-op");
+  auto g = ir::parseGraph(everyFloatOpText(), "every-float-op");
   ASSERT_TRUE(g.ok()) << g.status().toString();
   for (const Precision& p : {kF16, kBF16})
     expectCloseToF32(**g, p, /*batch=*/3, /*seed=*/11, /*normwise=*/true);

@@ -17,6 +17,7 @@
 #include "runtime/src/CpuDevice.h"
 #include "runtime/src/CudaDevice.h"
 #include "runtime/src/DeviceDiscovery.h"
+#include "runtime/src/DeviceSet.h"
 #include "tests/runtime_cuda/AddKernel.h"
 
 namespace dlc::rt {
@@ -98,6 +99,25 @@ TEST(CudaFakeDriver, OneDevicePerGpuAndMissingGpusAreListed) {
   EXPECT_FALSE(cudaDevice(-1).ok());
 }
 
+TEST(CudaFakeDriver, AGpuThatFailsToOpenSaysWhy) {
+  // The driver reports two GPUs but GPU 1 cannot be opened: the model's
+  // error is the driver's, not "use --virtual-devices".
+  ASSERT_TRUE(cudaAvailable().ok());  // loads the fake driver
+  int& count = counter<int>("fake_cuda_device_count");
+  count = 2;
+  auto set = DeviceSet::resolve({"/device:GPU:1"}, {});
+  count = 1;
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(set.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(set.status().message(),
+            "model needs /device:GPU:1: /device:GPU:1: cuDeviceGet: CUresult 101");
+  auto beyond = DeviceSet::resolve({"/device:GPU:1"}, {});  // one GPU: the list
+  ASSERT_FALSE(beyond.ok());
+  EXPECT_NE(beyond.status().message().find("use --virtual-devices 2 to split GPU:0"),
+            std::string::npos)
+      << beyond.status().message();
+}
+
 TEST(CudaFakeDriver, CopiesRoundTripAndCheckTheirStream) {
   Device& d = gpu();
   auto stream = d.createStream();
@@ -151,6 +171,34 @@ TEST(CudaFakeDriver, PoolReusesBlocksAfterOneSynchronize) {
   d.deallocate(*e);
   d.deallocate(*f);
   d.deallocate(reinterpret_cast<void*>(uintptr_t(0x1234)));  // not ours: ignored
+}
+
+TEST(CudaFakeDriver, PoolDoesNotSynchronizeWhileAGraphIsCaptured) {
+  // The driver refuses cuCtxSynchronize from any thread while a stream of
+  // the GPU captures: another thread's allocation must not fail on it.
+  Device& d = gpu();
+  int& syncs = counter<int>("fake_cuda_synchronizes");
+  auto stream = d.createStream();
+  ASSERT_TRUE(stream.ok());
+  auto a = d.allocate(5000);  // class 5120, used by no other test
+  ASSERT_TRUE(a.ok());
+  d.deallocate(*a);  // pending: queued work may still read it
+  int synced = syncs;
+  ASSERT_TRUE(d.beginCapture(**stream).ok());
+  StatusOr<void*> b = internalError("not run");
+  std::thread other([&] { b = d.allocate(5000); });
+  other.join();
+  auto graph = d.endCapture(**stream);
+  ASSERT_TRUE(b.ok()) << b.status().toString();
+  EXPECT_NE(*b, *a);  // not recycled without a synchronisation: a fresh block
+  EXPECT_EQ(syncs, synced);
+  ASSERT_TRUE(graph.ok()) << graph.status().toString();
+  auto c = d.allocate(5000);  // capture over: the pending block comes back
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(*c, *a);
+  EXPECT_EQ(syncs, synced + 1);
+  d.deallocate(*b);
+  d.deallocate(*c);
 }
 
 TEST(CudaFakeDriver, LaunchPacksDlcArgsAndTheGrid) {

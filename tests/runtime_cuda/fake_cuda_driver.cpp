@@ -9,7 +9,9 @@
 // "CUBIN") text; its kernels are the names after ".entry". Launching
 // "dlc_test_add" computes out = x + y over min(4 x batch, grid x block)
 // floats from the DlcArgs it is given. While a stream captures, launches on
-// it are recorded into the graph and replayed by cuGraphLaunch. It does not
+// it are recorded into the graph and replayed by cuGraphLaunch, and
+// cuCtxSynchronize fails with CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED from any
+// thread, as the real driver's does. It does not
 // emulate concurrency: streams are in-order and synchronous.
 #include <chrono>
 #include <cstdint>
@@ -32,6 +34,7 @@ thread_local Context* tCurrent = nullptr;
 bool gInitialized = false;
 std::mutex gMutex;
 std::set<void*> gAllocations;
+int gCapturing = 0;  // streams capturing, under gMutex
 
 struct Function {
   std::string name;
@@ -79,6 +82,7 @@ void run(const Launch& l) {
 // Counters the tests read with dlsym.
 extern "C" {
 int fake_cuda_synchronizes = 0;
+int fake_cuda_device_count = 1;  // GPUs reported; only ordinal 0 opens
 int fake_cuda_allocations = 0;
 int fake_cuda_frees = 0;
 unsigned fake_cuda_last_grid = 0, fake_cuda_last_block = 0, fake_cuda_last_shared = 0;
@@ -111,7 +115,7 @@ CUresult cuGetErrorString(CUresult e, const char** s) {
   }
 }
 CUresult cuDeviceGetCount(int* n) {
-  *n = 1;
+  *n = fake_cuda_device_count;
   return gInitialized ? kOk : kNotInitialized;
 }
 CUresult cuDeviceGet(int* d, int ordinal) {
@@ -154,8 +158,11 @@ CUresult cuCtxGetDevice(int* d) {
   return needContext();
 }
 CUresult cuCtxSynchronize() {
+  if (CUresult r = needContext()) return r;
+  std::lock_guard<std::mutex> lock(gMutex);
+  if (gCapturing > 0) return kCaptureUnsupported;
   ++fake_cuda_synchronizes;
-  return needContext();
+  return kOk;
 }
 CUresult cuMemAlloc_v2(unsigned long long* p, size_t bytes) {
   if (CUresult r = needContext()) return r;
@@ -303,6 +310,8 @@ CUresult cuStreamBeginCapture_v2(Stream* s, int mode) {
   if (!s || s->capturing || mode != 1) return kInvalidValue;
   s->capturing = true;
   s->captured.clear();
+  std::lock_guard<std::mutex> lock(gMutex);
+  ++gCapturing;
   return kOk;
 }
 CUresult cuStreamEndCapture(Stream* s, Graph** g) {
@@ -310,6 +319,8 @@ CUresult cuStreamEndCapture(Stream* s, Graph** g) {
   if (!s || !s->capturing) return kInvalidValue;
   s->capturing = false;
   *g = new Graph{std::move(s->captured)};
+  std::lock_guard<std::mutex> lock(gMutex);
+  --gCapturing;
   return kOk;
 }
 CUresult cuGraphInstantiateWithFlags(Graph** exec, Graph* g, unsigned long long) {

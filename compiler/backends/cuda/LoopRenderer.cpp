@@ -148,7 +148,9 @@ void renderVectorLoop(RenderContext& ctx, const Nest& nest,
   ctx.out.line("const long long vectors = " + total + " >> 2;");
   // Single-element params are loaded once, before the loop.
   ElementRenderer er(ctx);
-  std::vector<std::string> zeros(nest.dims.size(), "0LL");
+  // This renderer has no collapsed dims (collapse() set them on the scalar
+  // loop's), so an index has the outputs' own rank.
+  std::vector<std::string> zeros(nest.outputs[0]->type.shape.dims().size(), "0LL");
   for (const ir::Node* p : kernel.params) {
     if (!isSingleElement(p) || splatLiteral(*p)) continue;
     std::string name = ctx.fresh("s");

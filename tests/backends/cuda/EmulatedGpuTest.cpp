@@ -75,6 +75,13 @@ TEST(EmulatedGpu, ElementwiseChainsBroadcastsAndVectorPath) {
   %i = cast(%d) {to = "i32"} : i32[N,64] #k0
   return %d, %i
 })", /*fuse=*/false},
+      // A static rank-3 map collapses to one dim before the float4 path
+      // (the vector loop once indexed it with the uncollapsed rank).
+      {"vector_map_collapsed", R"(graph @t(%x: f32[4,8,16], %y: f32[4,8,16], %s: f32[1,1,1]) {
+  %a = add(%x, %y) : f32[4,8,16] #k0
+  %b = mul(%a, %s) : f32[4,8,16] #k0
+  return %b
+})", /*fuse=*/false},
       {"unaligned_row", R"(graph @t(%x: f32[N,63], %b: f32[63]) {
   %a = add(%x, %b) : f32[N,63] #k0
   return %a

@@ -72,6 +72,20 @@ TEST(CudaLoop, PureMapTakesTheVectorPath) {
   expectCompiles(r.program, "sm_90");
 }
 
+// A static rank-3 map collapses to one dim; the float4 loop indexes the
+// collapsed view (it once used the uncollapsed rank and read past the index).
+TEST(CudaLoop, CollapsedStaticMapTakesTheVectorPath) {
+  Rendered r = renderIr(R"(graph @t(%x: f32[4,8,16], %y: f32[4,8,16], %s: f32[1,1,1]) {
+  %a = add(%x, %y) : f32[4,8,16] #k0
+  %b = mul(%a, %s) : f32[4,8,16] #k0
+  return %b
+})", /*fuse=*/false);
+  ASSERT_EQ(r.program.kernels.size(), 1u);
+  EXPECT_NE(r.program.source.find("float4"), std::string::npos);
+  EXPECT_EQ(r.program.kernels[0].launch.items.fixed, 4 * 8 * 16 / 4);
+  expectCompiles(r.program, "sm_90");
+}
+
 TEST(CudaLoop, BroadcastOrOddCountsStayScalar) {
   Rendered r = renderIr(R"(graph @t(%x: f32[N,63], %b: f32[63]) {
   %a = add(%x, %b) : f32[N,63] #k0
