@@ -23,7 +23,7 @@ StatusOr<bool> SoftPlacement::run(ir::Graph& graph) {
     std::string reason;
     const auto& cpuOnly = options_.cpuOnlyOps;
     if (std::find(cpuOnly.begin(), cpuOnly.end(), op) != cpuOnly.end()) {
-      reason = strCat(op, " is listed in cpuOnlyOps: built as having no GPU kernel");
+      reason = strCat(op, " is listed in --cpu-only-ops: built as having no GPU kernel");
     } else if (options_.gpuSupport) {
       Status supported = options_.gpuSupport(*node);
       if (!supported.ok()) reason = supported.message();

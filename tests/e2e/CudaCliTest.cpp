@@ -131,6 +131,38 @@ TEST(CudaCli, BuildCrossCompilesWithoutAGpu) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() + "/ir/00-input.ir"));
 }
 
+// --cpu-only-ops sends an op to the CPU by soft placement: the build log
+// says why, the artifact carries both code sections and the transfers, and
+// --strict-placement refuses the same build, naming the node.
+TEST(CudaCli, CpuOnlyOpsFallBackToTheCpu) {
+  TempDir dir;
+  std::string out;
+  std::string build = cli() + " build " + example("fashion_mnist_mlp.json") +
+                      " --target cuda --cpu-only-ops softmax --verbose -o " + dir.path() +
+                      "/x.dlc";
+  ASSERT_EQ(0, runCommand(build, &out)) << out;
+  EXPECT_NE(out.find("soft placement: node probs (softmax) -> /device:CPU:0"), std::string::npos)
+      << out;
+  auto artifact = rt::readArtifact(dir.path() + "/x.dlc");
+  ASSERT_TRUE(artifact.ok()) << artifact.status().message();
+  EXPECT_FALSE(artifact->code.empty());
+  EXPECT_FALSE(artifact->cudaCode.empty());
+  int transfers = 0;
+  for (const rt::KernelDesc& k : artifact->manifest.kernels) transfers += k.kind == "transfer";
+  EXPECT_GE(transfers, 1);
+  bool fellBack = false;
+  for (const rt::NodePlacement& p : artifact->manifest.placement)
+    fellBack = fellBack || (p.node == "probs" && p.device == "/device:CPU:0" && !p.fallback.empty());
+  EXPECT_TRUE(fellBack);
+  EXPECT_NE(0, runCommand(build + " --strict-placement", &out));
+  EXPECT_NE(out.find("probs"), std::string::npos) << out;
+  EXPECT_NE(0, runCommand(cli() + " build " + example("fashion_mnist_mlp.json") +
+                              " --target cuda --cpu-only-ops no_such_op -o " + dir.path() +
+                              "/y.dlc",
+                          &out));
+  EXPECT_NE(out.find("no_such_op"), std::string::npos) << out;
+}
+
 // --verbose prints the build log to stderr: the first build of a program in
 // a fresh cache misses, the second hits. The JSON of a command stays clean.
 TEST(CudaCli, VerboseShowsTheCompileCache) {

@@ -84,13 +84,13 @@ TEST(CudaTarget, CpuOnlyOpsFallBackToTheCpuWithTransfers) {
   bool logged = false;
   for (const std::string& line : built->log)
     logged = logged || line.rfind("soft placement: node a (tanh) -> /device:CPU:0: tanh is listed "
-                                  "in cpuOnlyOps",
+                                  "in --cpu-only-ops",
                                   0) == 0;
   EXPECT_TRUE(logged);
   for (const rt::NodePlacement& p : m.placement) {
     if (p.node == "a") {
       EXPECT_EQ(p.device, "/device:CPU:0");
-      EXPECT_NE(p.fallback.find("cpuOnlyOps"), std::string::npos) << p.fallback;
+      EXPECT_NE(p.fallback.find("--cpu-only-ops"), std::string::npos) << p.fallback;
     } else {
       EXPECT_EQ(p.device, "/device:GPU:0") << p.node;
       EXPECT_TRUE(p.fallback.empty()) << p.node;

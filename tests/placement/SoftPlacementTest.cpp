@@ -38,7 +38,7 @@ TEST(SoftPlacement, CpuOnlyOpsMoveToTheCpuWithAReason) {
     moved.push_back(f.node);
     EXPECT_EQ(f.from, "/device:GPU:0");
     EXPECT_EQ(f.to, "/device:CPU:0");
-    EXPECT_NE(f.reason.find("cpuOnlyOps"), std::string::npos) << f.reason;
+    EXPECT_NE(f.reason.find("--cpu-only-ops"), std::string::npos) << f.reason;
   }
   EXPECT_EQ(moved, (std::vector<std::string>{"a", "s", "g"}));
   EXPECT_EQ(graph->find("a")->device, "/device:CPU:0");

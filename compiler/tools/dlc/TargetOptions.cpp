@@ -39,6 +39,9 @@ CommandSpec withTargetFlags(CommandSpec spec, TargetFlagSet set) {
   spec.flags.push_back({"--strict-placement", "",
                         "an op with no kernel on its device is an error\n"
                         "(default: it falls back to the CPU)"});
+  spec.flags.push_back({"--cpu-only-ops", "OP,...",
+                        "cuda: treat these ops as having no GPU kernel, so soft\n"
+                        "placement runs them on the CPU (e.g. softmax,reduce_sum)"});
   spec.flags.push_back({"--virtual-devices", "N",
                         "split the target's device into N logical devices\n"
                         "(/device:GPU:0..N-1) that nodes may name (default 1)"});
@@ -67,6 +70,7 @@ StatusOr<BuildOptions> buildOptionsFromArgs(const Args& args, const std::string&
   options.verbose = args.has("--verbose");
   options.allowTf32 = args.has("--allow-tf32");
   options.strictPlacement = args.has("--strict-placement");
+  DLC_ASSIGN_OR_RETURN(options.cpuOnlyOps, args.getStrings("--cpu-only-ops", {}));
 
   options.precision = args.get("--precision", "f32");
   if (options.precision != "f32" && options.precision != "f16" && options.precision != "bf16")
