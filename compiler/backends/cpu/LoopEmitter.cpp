@@ -13,62 +13,20 @@
 
 #include "compiler/backends/cpu/ElementEmitter.h"
 #include "compiler/backends/cpu/KernelEmitters.h"
+#include "ir/LoopCollapse.h"
 
 namespace dlc::cpu {
 namespace {
 
 constexpr int64_t kBlock = 4096;
 
-// Collapses adjacent static dims of `outDims` that all `nodes` treat alike;
-// records each node's collapsed dims in `em` and returns the output's.
+// Collapses the loop (ir/LoopCollapse.h); records each node's collapsed
+// dims in `em` and returns the output's.
 std::vector<int64_t> collapse(ElementEmitter& em, const std::vector<int64_t>& outDims,
                               const std::vector<const ir::Node*>& nodes) {
-  size_t r = outDims.size();
-  auto aligned = [&](const ir::Node* n) {
-    std::vector<int64_t> a(r, 1);
-    const std::vector<int64_t>& d = n->type.shape.dims();
-    std::copy(d.begin(), d.end(), a.begin() + long(r - d.size()));
-    return a;
-  };
-  std::vector<std::vector<int64_t>> all;
-  for (const ir::Node* n : nodes) all.push_back(aligned(n));
-  // groups[g] = [first, last] dims of outDims.
-  std::vector<std::pair<size_t, size_t>> groups;
-  for (size_t i = 0; i < r; ++i) {
-    bool merge = !groups.empty() && outDims[i] != ir::kBatch && outDims[i - 1] != ir::kBatch;
-    for (size_t k = 0; merge && k < all.size(); ++k) {
-      bool prevFull = all[k][i - 1] == outDims[i - 1], prevOne = all[k][i - 1] == 1;
-      bool curFull = all[k][i] == outDims[i], curOne = all[k][i] == 1;
-      if (!((prevFull && curFull) || (prevOne && curOne))) merge = false;
-    }
-    if (merge)
-      groups.back().second = i;
-    else
-      groups.push_back({i, i});
-  }
-  auto view = [&](const std::vector<int64_t>& a) {
-    std::vector<int64_t> v;
-    for (auto [f, l] : groups) {
-      if (f == l) {
-        v.push_back(a[f]);
-        continue;
-      }
-      int64_t p = 1;
-      for (size_t i = f; i <= l; ++i) p *= a[i];
-      v.push_back(p);
-    }
-    return v;
-  };
-  for (size_t k = 0; k < nodes.size(); ++k) em.setDims(nodes[k], view(all[k]));
-  return view(outDims);
-}
-
-bool collapsible(const ir::Kernel& kernel) {
-  for (const ir::Node* n : kernel.nodes)
-    if (!(ir::isElementwise(n->op) || n->op == ir::OpKind::BroadcastTo) ||
-        n->op == ir::OpKind::BatchNorm)
-      return false;
-  return true;
+  ir::CollapsedDims c = ir::collapseDims(outDims, nodes);
+  for (const ir::Node* n : nodes) em.setDims(n, c.nodes.at(n));
+  return c.output;
 }
 
 struct Nest {
@@ -169,7 +127,7 @@ Status emitLoopKernel(EmitContext& ctx) {
     else it->outputs.push_back(out);
   }
   if (nests.empty()) return internalError("loop kernel ", kernel.id, " has no outputs");
-  if (nests.size() == 1 && collapsible(kernel)) {
+  if (nests.size() == 1 && ir::isCollapsible(kernel)) {
     std::vector<const ir::Node*> nodes(kernel.nodes.begin(), kernel.nodes.end());
     for (const ir::Node* p : kernel.params) nodes.push_back(p);
     nests[0].dims = collapse(em, nests[0].dims, nodes);

@@ -7,7 +7,7 @@
 // Producer outputs (members the root reads that are also kernel outputs)
 // are written first by grid-stride loops (renderOutputLoops); the GEMM reads
 // its operands from memory only, as on the CPU.
-#include "compiler/backends/cuda/ContractionEpilogue.h"
+#include "compiler/backends/cuda/Epilogue.h"
 #include "compiler/backends/cuda/GemmProblem.h"
 #include "compiler/backends/cuda/GemmRenderer.h"
 #include "compiler/backends/cuda/KernelRenderers.h"
@@ -30,13 +30,13 @@ Status renderContractionKernel(RenderContext& ctx, ElementRenderer& er) {
   if (!ir::isFloat(root.type.dtype))
     return unsupported(root.describe(), ": ", ir::opName(root.op), " producing ",
                        ir::dtypeName(root.type.dtype));
-  DLC_RETURN_IF_ERROR(gemm::checkEpilogue(ctx.kernel, root));
+  DLC_RETURN_IF_ERROR(checkEpilogue(ctx.kernel, root));
 
   RenderContext* c = &ctx;
   ElementRenderer* e = &er;
   gemm::EpilogueFn epilogue = [c, e, rootPtr](const std::string& acc,
                                               const std::vector<std::string>& index) {
-    gemm::renderEpilogue(*c, *e, *rootPtr, acc, index);
+    renderEpilogue(*c, *e, *rootPtr, acc, index);
   };
   StatusOr<gemm::GemmProblem> problem = [&]() -> StatusOr<gemm::GemmProblem> {
     switch (root.op) {
@@ -48,7 +48,7 @@ Status renderContractionKernel(RenderContext& ctx, ElementRenderer& er) {
   if (!problem.ok()) return problem.status();
   const gemm::GemmEngine engine = gemm::chooseEngine(*problem, ctx.options);
 
-  std::vector<const ir::Node*> producers = gemm::producerOutputs(ctx.kernel, root);
+  std::vector<const ir::Node*> producers = producerOutputs(ctx.kernel, root);
   if (!producers.empty()) renderOutputLoops(ctx, er, producers);
   gemm::renderGemm(ctx, *problem, engine);
   ctx.launch = gemm::gemmLaunch(*problem, engine);

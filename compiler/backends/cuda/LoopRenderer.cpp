@@ -21,6 +21,7 @@
 #include "compiler/backends/cuda/CudaOps.h"
 #include "compiler/backends/cuda/KernelRenderers.h"
 #include "compiler/backends/cuda/Prelude.h"
+#include "ir/LoopCollapse.h"
 
 namespace dlc::cuda {
 namespace {
@@ -44,49 +45,13 @@ std::vector<Nest> nestsOf(const std::vector<const ir::Node*>& outputs) {
   return nests;
 }
 
-// Collapses adjacent static dims of `outDims` that all `nodes` treat alike;
-// records each node's collapsed dims in `er` and returns the output's.
+// Collapses the loop (ir/LoopCollapse.h); records each node's collapsed
+// dims in `er` and returns the output's.
 std::vector<int64_t> collapse(ElementRenderer& er, const std::vector<int64_t>& outDims,
                               const std::vector<const ir::Node*>& nodes) {
-  size_t r = outDims.size();
-  auto aligned = [&](const ir::Node* n) {
-    std::vector<int64_t> a(r, 1);
-    const std::vector<int64_t>& d = n->type.shape.dims();
-    std::copy(d.begin(), d.end(), a.begin() + long(r - d.size()));
-    return a;
-  };
-  std::vector<std::vector<int64_t>> all;
-  for (const ir::Node* n : nodes) all.push_back(aligned(n));
-  std::vector<std::pair<size_t, size_t>> groups;
-  for (size_t i = 0; i < r; ++i) {
-    bool merge = !groups.empty() && outDims[i] != ir::kBatch && outDims[i - 1] != ir::kBatch;
-    for (size_t k = 0; merge && k < all.size(); ++k) {
-      bool prevFull = all[k][i - 1] == outDims[i - 1], prevOne = all[k][i - 1] == 1;
-      bool curFull = all[k][i] == outDims[i], curOne = all[k][i] == 1;
-      if (!((prevFull && curFull) || (prevOne && curOne))) merge = false;
-    }
-    if (merge) groups.back().second = i;
-    else groups.push_back({i, i});
-  }
-  auto view = [&](const std::vector<int64_t>& a) {
-    std::vector<int64_t> v;
-    for (auto [f, l] : groups) {
-      int64_t p = 1;
-      for (size_t i = f; i <= l; ++i) p = a[i] == ir::kBatch ? ir::kBatch : p * a[i];
-      v.push_back(p);
-    }
-    return v;
-  };
-  for (size_t k = 0; k < nodes.size(); ++k) er.setDims(nodes[k], view(all[k]));
-  return view(outDims);
-}
-
-bool collapsible(const ir::Kernel& kernel) {
-  for (const ir::Node* n : kernel.nodes)
-    if (!(ir::isElementwise(n->op) || n->op == ir::OpKind::BroadcastTo) ||
-        n->op == ir::OpKind::BatchNorm)
-      return false;
-  return true;
+  ir::CollapsedDims c = ir::collapseDims(outDims, nodes);
+  for (const ir::Node* n : nodes) er.setDims(n, c.nodes.at(n));
+  return c.output;
 }
 
 bool isSingleElement(const ir::Node* n) {
@@ -224,7 +189,7 @@ Status renderLoopKernel(RenderContext& ctx, ElementRenderer& er) {
   Nest& nest = nests[0];
   std::vector<const ir::Node*> buffers = vectorBuffers(kernel, nest);
   Affine count = RenderContext::count(nest.dims);
-  if (collapsible(kernel)) {
+  if (ir::isCollapsible(kernel)) {
     std::vector<const ir::Node*> nodes(kernel.nodes.begin(), kernel.nodes.end());
     for (const ir::Node* p : kernel.params) nodes.push_back(p);
     nest.dims = collapse(er, nest.dims, nodes);

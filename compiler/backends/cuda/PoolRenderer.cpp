@@ -9,7 +9,7 @@
 // global_avg_pool: one warp per (n, c) plane (8 planes per block), lanes
 // stride the plane and a butterfly shuffle sums. f32 accumulation; max
 // propagates NaN.
-#include "compiler/backends/cuda/ContractionEpilogue.h"
+#include "compiler/backends/cuda/Epilogue.h"
 #include "compiler/backends/cuda/CudaOps.h"
 #include "compiler/backends/cuda/KernelRenderers.h"
 #include "compiler/backends/cuda/Prelude.h"
@@ -43,7 +43,7 @@ void renderGlobalAvgPool(RenderContext& ctx, ElementRenderer& er, const ir::Node
   out.line("acc = dlc_warp_reduce(acc, DlcSum());");
   out.open("if (lane == 0)");
   std::string r = "(" + area + " == 0LL ? 0.0f : acc / (float)" + area + ")";
-  gemm::renderEpilogue(ctx, er, root, r, {nc[0], nc[1], "0LL", "0LL"});
+  renderEpilogue(ctx, er, root, r, {nc[0], nc[1], "0LL", "0LL"});
   out.close();
   out.close();
   er.forget();
@@ -55,7 +55,7 @@ Status renderPoolKernel(RenderContext& ctx, ElementRenderer& er) {
   const ir::Kernel& kernel = ctx.kernel;
   const ir::Node* root = kernel.root;
   if (!root || !ir::isPool(root->op)) return internalError("pool kernel without a pool root");
-  DLC_RETURN_IF_ERROR(gemm::checkEpilogue(kernel, *root));
+  DLC_RETURN_IF_ERROR(checkEpilogue(kernel, *root));
   const ir::Node* x = root->inputs[0];
   if (!ir::isFloat(x->type.dtype) || x->type.shape.rank() != 4)
     return unsupported(root->describe(), ": pooling needs a 4-D NCHW float input");
@@ -65,7 +65,7 @@ Status renderPoolKernel(RenderContext& ctx, ElementRenderer& er) {
   ctx.launch.maxBlocks = kMaxBlocks;
   if (root->op == ir::OpKind::GlobalAvgPool) {
     renderGlobalAvgPool(ctx, er, *root, in);
-    renderOutputLoops(ctx, er, gemm::producerOutputs(kernel, *root));
+    renderOutputLoops(ctx, er, producerOutputs(kernel, *root));
     return Status::OK();
   }
   std::vector<int64_t> k = root->attrs.getInts("kernel", {});
@@ -110,10 +110,10 @@ Status renderPoolKernel(RenderContext& ctx, ElementRenderer& er) {
     std::string zero = includePad ? (k[0] * k[1] == 0 ? "true" : "false") : "count == 0";
     r = "(" + zero + " ? 0.0f : acc / " + count + ")";
   }
-  gemm::renderEpilogue(ctx, er, *root, r, o);
+  renderEpilogue(ctx, er, *root, r, o);
   out.close();
   er.forget();
-  renderOutputLoops(ctx, er, gemm::producerOutputs(kernel, *root));
+  renderOutputLoops(ctx, er, producerOutputs(kernel, *root));
   return Status::OK();
 }
 

@@ -1,6 +1,6 @@
 // Reduction kernels: reduce_sum/mean/max/min over any axes with keepdims,
 // input-fused producers (elementwise ops and index remaps, evaluated at the
-// input index) and an elementwise epilogue (ContractionEpilogue.h, shared
+// input index) and an elementwise epilogue (Epilogue.h, shared
 // by every kernel with a root).
 //
 // Three forms, by where the reduced elements lie:
@@ -17,7 +17,7 @@
 // lowest/highest) for max/min; max/min propagate NaN.
 #include <algorithm>
 
-#include "compiler/backends/cuda/ContractionEpilogue.h"
+#include "compiler/backends/cuda/Epilogue.h"
 #include "compiler/backends/cuda/CudaOps.h"
 #include "compiler/backends/cuda/KernelRenderers.h"
 #include "compiler/backends/cuda/Prelude.h"
@@ -52,7 +52,7 @@ Status renderReductionKernel(RenderContext& ctx, ElementRenderer& er) {
   const ir::Node* root = kernel.root;
   if (!root || !ir::isReduction(root->op))
     return internalError("reduction kernel ", kernel.id, " without a reduce root");
-  DLC_RETURN_IF_ERROR(gemm::checkEpilogue(kernel, *root));
+  DLC_RETURN_IF_ERROR(checkEpilogue(kernel, *root));
   const ir::Node* x = root->inputs[0];
   DType dtype = x->type.dtype;
   if (dtype == DType::Bool)
@@ -153,11 +153,11 @@ Status renderReductionKernel(RenderContext& ctx, ElementRenderer& er) {
     else if (keepdims) outIndex.push_back("0LL");
   }
   // The reduced positions of inIndex are out of scope here; kept ones stay.
-  gemm::renderEpilogue(ctx, er, *root, result, outIndex);
+  renderEpilogue(ctx, er, *root, result, outIndex);
   if (form != Form::Column) out.close();
   out.close();
   er.forget();
-  renderOutputLoops(ctx, er, gemm::producerOutputs(kernel, *root));
+  renderOutputLoops(ctx, er, producerOutputs(kernel, *root));
   return Status::OK();
 }
 

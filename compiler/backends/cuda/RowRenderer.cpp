@@ -13,7 +13,7 @@
 // f32; max propagates NaN.
 #include <functional>
 
-#include "compiler/backends/cuda/ContractionEpilogue.h"
+#include "compiler/backends/cuda/Epilogue.h"
 #include "compiler/backends/cuda/CudaOps.h"
 #include "compiler/backends/cuda/KernelRenderers.h"
 #include "compiler/backends/cuda/Prelude.h"
@@ -95,7 +95,7 @@ std::string RowWriter::reduce(const std::string& value, const char* op,
 void RowWriter::finalPass(const std::function<std::string()>& valueAt) {
   open();
   std::string y = valueAt();
-  gemm::renderEpilogue(ctx_, er_, *p_.root, y, index_);
+  renderEpilogue(ctx_, er_, *p_.root, y, index_);
   close();
 }
 
@@ -176,7 +176,7 @@ Status renderRowKernel(RenderContext& ctx, ElementRenderer& er) {
   const ir::Kernel& kernel = ctx.kernel;
   const ir::Node* root = kernel.root;
   if (!root || !ir::isRowOp(root->op)) return internalError("row kernel without a row root");
-  DLC_RETURN_IF_ERROR(gemm::checkEpilogue(kernel, *root));
+  DLC_RETURN_IF_ERROR(checkEpilogue(kernel, *root));
   RowPlan p;
   p.root = root;
   p.x = root->inputs[0];
@@ -209,7 +209,7 @@ Status renderRowKernel(RenderContext& ctx, ElementRenderer& er) {
   ctx.launch.itemsPerBlock = p.warp ? kWarpsPerBlock : 1;
   ctx.launch.maxBlocks = kMaxBlocks;
   RowWriter(ctx, er, p).render();
-  renderOutputLoops(ctx, er, gemm::producerOutputs(kernel, *root));
+  renderOutputLoops(ctx, er, producerOutputs(kernel, *root));
   return Status::OK();
 }
 

@@ -1,6 +1,7 @@
-// The fused elementwise epilogue of a CUDA contraction kernel, and its stores
-// through layout remaps: the text counterpart of the CPU backend's
-// Epilogue.h and RemapStore.h, with the same rules.
+// The fused elementwise epilogue of a CUDA kernel with a root (contraction,
+// reduction, row or pool), and its stores through layout remaps: the text
+// counterpart of the CPU backend's Epilogue.h and RemapStore.h, with the
+// same rules.
 //
 // checkEpilogue: every member depending on the root is an elementwise op of
 // the root's exact shape (the root's value is needed exactly at the index
@@ -26,7 +27,7 @@
 #include "ir/Kernel.h"
 #include "support/Status.h"
 
-namespace dlc::cuda::gemm {
+namespace dlc::cuda {
 
 Status checkEpilogue(const ir::Kernel& kernel, const ir::Node& root);
 
@@ -39,4 +40,4 @@ std::vector<const ir::Node*> producerOutputs(const ir::Kernel& kernel, const ir:
 void renderEpilogue(RenderContext& ctx, ElementRenderer& er, const ir::Node& root,
                     const std::string& value, const std::vector<std::string>& index);
 
-}  // namespace dlc::cuda::gemm
+}  // namespace dlc::cuda

@@ -1,13 +1,13 @@
 // Fused epilogues of CUDA contraction kernels and their stores through
-// layout remaps. See ContractionEpilogue.h.
-#include "compiler/backends/cuda/ContractionEpilogue.h"
+// layout remaps. See Epilogue.h.
+#include "compiler/backends/cuda/Epilogue.h"
 
 #include <algorithm>
 
 #include "compiler/backends/cuda/CudaOps.h"
 #include "passes/FusionPolicy.h"
 
-namespace dlc::cuda::gemm {
+namespace dlc::cuda {
 namespace {
 
 bool contains(const std::vector<const ir::Node*>& v, const ir::Node* n) {
@@ -145,4 +145,4 @@ void renderEpilogue(RenderContext& ctx, ElementRenderer& er, const ir::Node& roo
   er.forget();
 }
 
-}  // namespace dlc::cuda::gemm
+}  // namespace dlc::cuda
