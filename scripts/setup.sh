@@ -3,7 +3,8 @@
 # The CUDA toolkit is expected in /usr/local/cuda; it is not needed for the CPU target.
 set -euo pipefail
 pkgs=(cmake ninja-build g++ pkg-config llvm-19-dev libzstd-dev zlib1g-dev nlohmann-json3-dev
-      libgtest-dev libgmock-dev libbenchmark-dev dataset-fashion-mnist python3 python3-venv)
+      libgtest-dev libgmock-dev libbenchmark-dev dataset-fashion-mnist python3 python3-venv
+      libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata libhdf5-dev libzip-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
