@@ -14,7 +14,6 @@
 #include "compiler/backends/cuda/CudaBackend.h"
 #include "compiler/backends/cuda/CudaCompile.h"
 #include "compiler/backends/cuda/CudaFusionPolicy.h"
-#include "frontends/json/JsonModel.h"
 #include "passes/AssignDevices.h"
 #include "passes/Fusion.h"
 #include "passes/LowerPrecision.h"
@@ -24,13 +23,9 @@
 
 namespace dlc {
 
-StatusOr<std::unique_ptr<ir::Graph>> loadModelFile(const std::string& path) {
-  std::string ext = std::filesystem::path(path).extension().string();
-  if (ext == ".json") return json::loadModel(path);
-  if (ext == ".dlc")
-    return invalidArgument(path, ": this is a compiled artifact; give the model file (.json)");
-  return unsupported(path, ": unknown model format \"", ext,
-                     "\"; dlc reads .json models (see docs/format.md)");
+StatusOr<std::unique_ptr<ir::Graph>> loadModelFile(const std::string& path,
+                                                   const frontends::LoadOptions& load) {
+  return frontends::loadModel(path, load);
 }
 
 static Status writeTextFile(const std::string& path, const std::string& text) {
@@ -250,7 +245,7 @@ StatusOr<BuildResult> compileGraph(std::unique_ptr<ir::Graph> graph, const Build
 }
 
 StatusOr<BuildResult> buildModel(const std::string& path, const BuildOptions& options) {
-  DLC_ASSIGN_OR_RETURN(auto graph, loadModelFile(path));
+  DLC_ASSIGN_OR_RETURN(auto graph, loadModelFile(path, options.load));
   return compileGraph(std::move(graph), options);
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "compiler/backends/cpu/CpuBackend.h"
+#include "frontends/ModelLoader.h"
 #include "ir/Graph.h"
 #include "ir/Kernel.h"
 #include "passes/BufferAssignment.h"
@@ -23,6 +24,8 @@
 namespace dlc {
 
 struct BuildOptions {
+  // --format and --weights: how the model file is read (frontends/ModelLoader.h).
+  frontends::LoadOptions load;
   std::string target = "cpu";  // "cpu" or "cuda"
   // --cpu: the CPU the code is for (cpu::CpuCompileOptions::cpu): "native",
   // "generic" (x86-64-v2), "x86-64-v3", "x86-64-v4" or an LLVM CPU name.
@@ -69,13 +72,15 @@ struct BuildResult {
   std::vector<uint8_t> constants;
 };
 
-// Loads a model by its extension (.json today).
-StatusOr<std::unique_ptr<ir::Graph>> loadModelFile(const std::string& path);
+// Loads a model by its extension or `load.format` (.json, .onnx, .keras,
+// .h5; see frontends/ModelLoader.h).
+StatusOr<std::unique_ptr<ir::Graph>> loadModelFile(const std::string& path,
+                                                   const frontends::LoadOptions& load = {});
 
 // Compiles a loaded graph for options.target.
 StatusOr<BuildResult> compileGraph(std::unique_ptr<ir::Graph> graph, const BuildOptions& options);
 
-// loadModelFile + compileGraph.
+// loadModelFile(path, options.load) + compileGraph.
 StatusOr<BuildResult> buildModel(const std::string& path, const BuildOptions& options);
 
 // The artifact bytes of a build (see runtime/src/Artifact.h).

@@ -13,6 +13,7 @@ std::string operandName(const Node& node, size_t i) {
   static const char* const kDense[] = {"x", "w", "b"};
   static const char* const kLayerNorm[] = {"x", "gamma", "beta"};
   static const char* const kBatchNorm[] = {"x", "scale", "bias", "mean", "var"};
+  static const char* const kGather[] = {"data", "indices"};
   auto pick = [&](const char* const* names, size_t n) -> std::string {
     return i < n ? names[i] : strCat("operand ", i);
   };
@@ -23,6 +24,7 @@ std::string operandName(const Node& node, size_t i) {
     case OpKind::LayerNorm: return pick(kLayerNorm, 3);
     case OpKind::BatchNorm: return pick(kBatchNorm, 5);
     case OpKind::Concat: return strCat("operand ", i);
+    case OpKind::Gather: return pick(kGather, 2);
     default: break;
   }
   if (opInfo(node.op).maxInputs == 2) return pick(kBinary, 2);

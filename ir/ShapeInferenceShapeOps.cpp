@@ -1,5 +1,5 @@
 // Shape inference for the index-remapping ops: reshape, flatten, transpose,
-// broadcast_to, concat, slice, pad (docs/ops.md, "Shape ops").
+// broadcast_to, concat, slice, pad, gather (docs/ops.md, "Shape ops").
 //
 // The batch symbol N follows one rule everywhere: an extent that depends on
 // N is exactly N, so N may move between positions or be kept whole, but is
@@ -238,6 +238,47 @@ StatusOr<TensorType> inferPad(const Node& node) {
   return TensorType{in.dtype, Shape(out)};
 }
 
+// The value of element i of an i32/i64 constant tensor.
+int64_t indexAt(const Tensor& t, int64_t i) {
+  return t.dtype() == DType::I32 ? int64_t(t.as<int32_t>()[i]) : t.as<int64_t>()[i];
+}
+
+// ONNX Gather: data.shape[:axis] + indices.shape + data.shape[axis+1:].
+// Constant indices are range-checked here; runtime ones are clamped.
+StatusOr<TensorType> inferGather(const Node& node) {
+  const TensorType& data = operandType(node, 0);
+  const TensorType& indices = operandType(node, 1);
+  if (indices.dtype != DType::I32 && indices.dtype != DType::I64)
+    return invalidArgument("gather expects indices of dtype i32 or i64, got ", indices.str());
+  DLC_ASSIGN_OR_RETURN(int64_t axisAttr, intAttr(node, "axis", 0));
+  DLC_ASSIGN_OR_RETURN(int axis, axisAttrValue(node, "axis", axisAttr, data.shape.rank()));
+  int64_t extent = data.shape.dim(axis);
+  if (extent == kBatch)
+    return invalidArgument("gather cannot gather along the batch axis N: axis ", axis,
+                           " of data ", data.str(),
+                           " (the index range would depend on the batch size)");
+  bool hasIndices = indices.shape.hasBatch() || indices.shape.staticElements() > 0;
+  if (extent == 0 && hasIndices)
+    return invalidArgument("gather cannot gather from the empty axis ", axis, " of data ",
+                           data.str());
+  const Node* idx = node.inputs[1];
+  if (idx->op == OpKind::Constant && !idx->value.empty() &&
+      (idx->value.dtype() == DType::I32 || idx->value.dtype() == DType::I64)) {
+    const Tensor& t = idx->value;
+    for (int64_t i = 0; i < t.numElements(); ++i) {
+      int64_t v = indexAt(t, i);
+      if (v < -extent || v >= extent)
+        return invalidArgument("gather index ", v, " (element ", i, " of the constant indices \"",
+                               idx->name, "\") is out of range for axis ", axis, " of data ",
+                               data.str(), ": valid indices are ", -extent, " to ", extent - 1);
+    }
+  }
+  std::vector<int64_t> out(data.shape.dims().begin(), data.shape.dims().begin() + axis);
+  out.insert(out.end(), indices.shape.dims().begin(), indices.shape.dims().end());
+  out.insert(out.end(), data.shape.dims().begin() + axis + 1, data.shape.dims().end());
+  return TensorType{data.dtype, Shape(out)};
+}
+
 }  // namespace
 
 StatusOr<TensorType> inferShapeOp(const Node& node) {
@@ -249,6 +290,7 @@ StatusOr<TensorType> inferShapeOp(const Node& node) {
     case OpKind::Concat: return inferConcat(node);
     case OpKind::Slice: return inferSlice(node);
     case OpKind::Pad: return inferPad(node);
+    case OpKind::Gather: return inferGather(node);
     default: return internalError("inferShapeOp called for ", opName(node.op));
   }
 }

@@ -1,63 +1,248 @@
+// Zip archives through libzip, gzip streams through zlib (see Zip.h).
+//
+// libzip parses the central directory (classic and zip64), inflates deflated
+// members and checks their CRC-32. This file adds what a reader of untrusted
+// files needs on top: one budget of uncompressed bytes per archive, reads in
+// fixed-size chunks (a member's claimed size never drives an allocation), a
+// check that every member decompresses to exactly its claimed size, and error
+// messages that name the archive and the member.
 #include "support/Zip.h"
 
+#include <zip.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <set>
-
-#include "support/Endian.h"
 
 namespace dlc {
 
 namespace {
 
-constexpr uint32_t kLocalHeaderSig = 0x04034b50;
-constexpr uint32_t kCentralHeaderSig = 0x02014b50;
-constexpr uint32_t kEndSig = 0x06054b50;
-constexpr uint32_t kZip64EndSig = 0x06064b50;
-constexpr uint32_t kZip64LocatorSig = 0x07064b50;
-constexpr size_t kEndRecordSize = 22;
-constexpr size_t kCentralHeaderSize = 46;
-constexpr size_t kLocalHeaderSize = 30;
+constexpr size_t kChunk = size_t(1) << 16;
 
-// Deflate never expands data by more than this factor (RFC 1951: a 258-byte
-// match in at most 2 bits, plus block overhead); a larger claimed size is a lie.
-constexpr uint64_t kMaxDeflateRatio = 1032;
+std::string zipErrorText(zip_error_t* error) { return zip_error_strerror(error); }
 
-uint64_t readLE(std::string_view b, size_t at, int bytes) { return loadLE(b.data() + at, bytes); }
+struct ArchiveCloser {
+  void operator()(zip_t* za) const { zip_discard(za); }
+};
+struct FileCloser {
+  void operator()(zip_file_t* f) const { zip_fclose(f); }
+};
+using ArchivePtr = std::unique_ptr<zip_t, ArchiveCloser>;
+using FilePtr = std::unique_ptr<zip_file_t, FileCloser>;
 
-uint32_t crcOf(std::string_view data) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  size_t done = 0;
-  while (done < data.size()) {
-    uInt chunk = uInt(std::min<size_t>(data.size() - done, 1u << 30));
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(data.data() + done), chunk);
-    done += chunk;
+// Opens the in-memory `archive` read-only.
+StatusOr<ArchivePtr> openArchive(std::string_view archive, const std::string& what) {
+  zip_error_t error;
+  zip_error_init(&error);
+  zip_source_t* src = zip_source_buffer_create(archive.data(), archive.size(), 0, &error);
+  if (!src) {
+    std::string text = zipErrorText(&error);
+    zip_error_fini(&error);
+    return internalError(what, ": cannot wrap the archive for libzip: ", text);
   }
-  return uint32_t(crc);
+  zip_t* za = zip_open_from_source(src, ZIP_RDONLY, &error);
+  if (!za) {
+    zip_source_free(src);
+    int code = zip_error_code_zip(&error);
+    std::string text = zipErrorText(&error);
+    zip_error_fini(&error);
+    if (code == ZIP_ER_NOZIP) return dataLoss(what, ": not a zip archive");
+    if (code == ZIP_ER_MULTIDISK)
+      return unsupported(what, ": multi-disk zip archives are not supported");
+    return dataLoss(what, ": corrupt zip archive: ", text);
+  }
+  zip_error_fini(&error);
+  return ArchivePtr(za);
 }
 
-// Inflates `in` (raw deflate when windowBits < 0, gzip/zlib when 15+32) into
-// output of at most `maxBytes`. With `exactSize`, the output must be that long;
-// the claimed size is only a hint for the first allocation, capped at what
-// `in` can possibly inflate to.
-StatusOr<std::string> inflateBytes(std::string_view in, int windowBits, uint64_t maxBytes,
-                                   const std::string& what, const uint64_t* exactSize) {
+// Reads member `index` (claimed size `size`) in chunks; the output may not
+// exceed `size`, which the caller has checked against the budget.
+StatusOr<std::string> readMember(zip_t* za, zip_uint64_t index, const std::string& name,
+                                 uint64_t size, const std::string& what) {
+  FilePtr file(zip_fopen_index(za, index, 0));
+  if (!file)
+    return dataLoss(what, ": member '", name, "' cannot be opened: ", zip_strerror(za));
+  std::string out;
+  char buf[kChunk];
+  for (;;) {
+    zip_int64_t n = zip_fread(file.get(), buf, sizeof(buf));
+    if (n < 0) {
+      zip_error_t* error = zip_file_get_error(file.get());
+      int code = zip_error_code_zip(error);
+      if (code == ZIP_ER_CRC) return dataLoss(what, ": member '", name, "' fails its CRC-32 check");
+      if (out.size() != size)
+        return dataLoss(what, ": member '", name, "' decompressed to ", out.size(),
+                        " bytes, expected ", size, " (", zipErrorText(error), ")");
+      return dataLoss(what, ": member '", name, "' is corrupt: ", zipErrorText(error));
+    }
+    if (n == 0) break;
+    if (uint64_t(n) > size - out.size())
+      return dataLoss(what, ": member '", name, "' decompresses to more than its ", size,
+                      " bytes");
+    try {
+      out.append(buf, size_t(n));
+    } catch (const std::exception&) {
+      return outOfRange(what, ": out of memory after reading ", out.size(), " bytes of member '",
+                        name, "'");
+    }
+  }
+  if (out.size() != size)
+    return dataLoss(what, ": member '", name, "' decompressed to ", out.size(),
+                    " bytes, expected ", size);
+  return out;
+}
+
+}  // namespace
+
+StatusOr<std::vector<ZipMember>> readZip(std::string_view archive, const std::string& what,
+                                         uint64_t maxTotalBytes) {
+  DLC_ASSIGN_OR_RETURN(ArchivePtr za, openArchive(archive, what));
+  zip_int64_t count = zip_get_num_entries(za.get(), 0);
+  if (count < 0) return dataLoss(what, ": corrupt zip archive: ", zip_strerror(za.get()));
+  std::vector<ZipMember> members;
+  std::set<std::string> seen;
+  // One budget for the whole archive: members may share compressed bytes (a
+  // central directory can point many entries at one local header), so a
+  // per-member limit alone does not bound memory.
+  uint64_t budget = maxTotalBytes;
+  for (zip_int64_t i = 0; i < count; ++i) {
+    zip_stat_t st;
+    zip_stat_init(&st);
+    if (zip_stat_index(za.get(), zip_uint64_t(i), 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
+        !(st.valid & ZIP_STAT_SIZE))
+      return dataLoss(what, ": corrupt central directory entry ", i);
+    std::string name = st.name;
+    if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
+      return unsupported(what, ": member '", name, "' is encrypted");
+    if ((st.valid & ZIP_STAT_COMP_METHOD) && st.comp_method != ZIP_CM_STORE &&
+        st.comp_method != ZIP_CM_DEFLATE)
+      return unsupported(what, ": member '", name, "' uses compression method ", st.comp_method,
+                         " (only stored and deflate are supported)");
+    if (st.size > budget)
+      return outOfRange(what, ": member '", name, "' is ", st.size, " bytes, but only ", budget,
+                        " of the archive's limit of ", maxTotalBytes,
+                        " uncompressed bytes are left");
+    if (!seen.insert(name).second) return dataLoss(what, ": member '", name, "' appears twice");
+    if ((st.valid & ZIP_STAT_COMP_SIZE) &&
+        (st.comp_size > archive.size() ||
+         (st.comp_method == ZIP_CM_STORE && st.size != st.comp_size)))
+      return dataLoss(what, ": member '", name, "' claims ", st.size, " bytes from ",
+                      st.comp_size, " compressed bytes");
+    ZipMember m;
+    m.name = name;
+    DLC_ASSIGN_OR_RETURN(m.data, readMember(za.get(), zip_uint64_t(i), name, st.size, what));
+    budget -= m.data.size();
+    members.push_back(std::move(m));
+  }
+  return members;
+}
+
+namespace {
+
+// The 22-byte end record of an archive with no members (libzip writes
+// nothing at all for an empty archive).
+std::string emptyArchive() {
+  std::string out("PK\x05\x06", 4);
+  out.append(18, '\0');
+  return out;
+}
+
+// Reads back everything written to the buffer source `src`.
+StatusOr<std::string> sourceBytes(zip_source_t* src) {
+  if (zip_source_open(src) != 0)
+    return internalError("zip: cannot reopen the written archive: ",
+                         zip_error_strerror(zip_source_error(src)));
+  std::string out;
+  char buf[kChunk];
+  zip_int64_t n;
+  while ((n = zip_source_read(src, buf, sizeof(buf))) > 0) out.append(buf, size_t(n));
+  bool failed = n < 0;
+  zip_source_close(src);
+  if (failed)
+    return internalError("zip: cannot read the written archive: ",
+                         zip_error_strerror(zip_source_error(src)));
+  return out;
+}
+
+Status addStored(zip_t* za, const ZipMember& m) {
+  zip_source_t* data = zip_source_buffer(za, m.data.data(), m.data.size(), 0);
+  if (!data) return internalError("zip member '", m.name, "': ", zip_strerror(za));
+  zip_int64_t index = zip_file_add(za, m.name.c_str(), data, ZIP_FL_ENC_UTF_8);
+  if (index < 0) {
+    zip_source_free(data);
+    return invalidArgument("zip member '", m.name, "': ", zip_strerror(za));
+  }
+  // DOS date 1980-01-01 00:00 keeps the output reproducible.
+  const zip_uint16_t dosTime = 0, dosDate = (0 << 9) | (1 << 5) | 1;
+  if (zip_set_file_compression(za, zip_uint64_t(index), ZIP_CM_STORE, 0) != 0 ||
+      zip_file_set_dostime(za, zip_uint64_t(index), dosTime, dosDate, 0) != 0)
+    return internalError("zip member '", m.name, "': ", zip_strerror(za));
+  return Status::OK();
+}
+
+}  // namespace
+
+StatusOr<std::string> writeZipStored(const std::vector<ZipMember>& members) {
+  std::set<std::string> seen;
+  uint64_t total = 0;
+  for (const ZipMember& m : members) {
+    if (!seen.insert(m.name).second)
+      return invalidArgument("zip member '", m.name, "' appears twice");
+    if (m.name.size() > 0xffff) return invalidArgument("zip member name is too long");
+    if (m.data.size() >= 0xffffffffu)
+      return unsupported("zip member '", m.name, "' needs zip64 (4 GiB or more)");
+    total += m.data.size() + 2 * (m.name.size() + 46);
+  }
+  if (members.size() >= 0xffff || total >= 0xffffffffu)
+    return unsupported("zip archive needs zip64 (too many members or 4 GiB or more)");
+  if (members.empty()) return emptyArchive();
+
+  zip_error_t error;
+  zip_error_init(&error);
+  zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &error);
+  zip_t* za = src ? zip_open_from_source(src, ZIP_TRUNCATE, &error) : nullptr;
+  if (!za) {
+    std::string text = zipErrorText(&error);
+    zip_error_fini(&error);
+    if (src) zip_source_free(src);
+    return internalError("zip: cannot create an archive in memory: ", text);
+  }
+  zip_error_fini(&error);
+  zip_source_keep(src);  // survives zip_close, which writes into it
+  std::unique_ptr<zip_source_t, decltype(&zip_source_free)> keep(src, zip_source_free);
+  for (const ZipMember& m : members) {
+    Status added = addStored(za, m);
+    if (!added.ok()) {
+      zip_discard(za);
+      return added;
+    }
+  }
+  if (zip_close(za) != 0) {
+    std::string text = zip_strerror(za);
+    zip_discard(za);
+    return internalError("zip: cannot write the archive: ", text);
+  }
+  return sourceBytes(src);
+}
+
+// ---- gzip (zlib) ----------------------------------------------------------
+
+bool isGzip(std::string_view bytes) {
+  return bytes.size() >= 2 && uint8_t(bytes[0]) == 0x1f && uint8_t(bytes[1]) == 0x8b;
+}
+
+StatusOr<std::string> gunzip(std::string_view in, const std::string& what, uint64_t maxBytes) {
   z_stream zs;
   std::memset(&zs, 0, sizeof(zs));
-  if (inflateInit2(&zs, windowBits) != Z_OK) return internalError("zlib inflateInit2 failed");
-  std::string out;
-  try {
-    if (exactSize)
-      out.reserve(size_t(std::min({*exactSize, maxBytes, uint64_t(in.size()) * kMaxDeflateRatio})));
-  } catch (const std::exception&) {
-    inflateEnd(&zs);
-    return outOfRange(what, ": out of memory reserving ", *exactSize, " bytes to decompress");
-  }
+  if (inflateInit2(&zs, 15 + 32) != Z_OK) return internalError("zlib inflateInit2 failed");
+  std::unique_ptr<z_stream, decltype(&inflateEnd)> guard(&zs, inflateEnd);
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   size_t inLeft = in.size();
-  char buf[1 << 16];
+  std::string out;
+  char buf[kChunk];
   int rc = Z_OK;
   while (rc != Z_STREAM_END) {
     if (zs.avail_in == 0 && inLeft > 0) {
@@ -70,234 +255,19 @@ StatusOr<std::string> inflateBytes(std::string_view in, int windowBits, uint64_t
     if (rc != Z_OK && rc != Z_STREAM_END) {
       std::string msg = zs.msg ? zs.msg : "error " + std::to_string(rc);
       if (rc == Z_BUF_ERROR) msg = "compressed data is truncated";
-      inflateEnd(&zs);
       return dataLoss(what, ": corrupt compressed data: ", msg);
     }
     size_t produced = sizeof(buf) - zs.avail_out;
-    if (out.size() + produced > maxBytes) {
-      inflateEnd(&zs);
+    if (out.size() + produced > maxBytes)
       return outOfRange(what, ": decompressed data exceeds the limit of ", maxBytes, " bytes");
-    }
     try {
       out.append(buf, produced);
     } catch (const std::exception&) {
-      inflateEnd(&zs);
       return outOfRange(what, ": out of memory after decompressing ", out.size(), " bytes");
     }
-    if (rc != Z_STREAM_END && produced == 0 && zs.avail_in == 0 && inLeft == 0) {
-      inflateEnd(&zs);
+    if (rc != Z_STREAM_END && produced == 0 && zs.avail_in == 0 && inLeft == 0)
       return dataLoss(what, ": compressed data is truncated");
-    }
   }
-  inflateEnd(&zs);
-  if (exactSize && out.size() != *exactSize)
-    return dataLoss(what, ": decompressed to ", out.size(), " bytes, expected ", *exactSize);
-  return out;
-}
-
-struct CentralEntry {
-  std::string name;
-  uint16_t flags = 0;
-  uint16_t method = 0;
-  uint32_t crc = 0;
-  uint64_t compressedSize = 0;
-  uint64_t size = 0;
-  uint64_t localOffset = 0;
-};
-
-// Applies the zip64 extended-information extra field (id 1) to `e`.
-Status applyZip64Extra(std::string_view extra, CentralEntry& e, const std::string& what) {
-  size_t at = 0;
-  while (at + 4 <= extra.size()) {
-    uint16_t id = uint16_t(readLE(extra, at, 2));
-    uint16_t len = uint16_t(readLE(extra, at + 2, 2));
-    if (at + 4 + len > extra.size()) break;
-    if (id == 1) {
-      std::string_view f = extra.substr(at + 4, len);
-      size_t p = 0;
-      auto take = [&](uint64_t& field) -> Status {
-        if (field != 0xffffffffu) return Status::OK();
-        if (p + 8 > f.size())
-          return dataLoss(what, ": member '", e.name, "' has a short zip64 extra field");
-        field = readLE(f, p, 8);
-        p += 8;
-        return Status::OK();
-      };
-      DLC_RETURN_IF_ERROR(take(e.size));
-      DLC_RETURN_IF_ERROR(take(e.compressedSize));
-      DLC_RETURN_IF_ERROR(take(e.localOffset));
-    }
-    at += 4 + size_t(len);
-  }
-  return Status::OK();
-}
-
-}  // namespace
-
-bool isGzip(std::string_view bytes) {
-  return bytes.size() >= 2 && uint8_t(bytes[0]) == 0x1f && uint8_t(bytes[1]) == 0x8b;
-}
-
-StatusOr<std::string> gunzip(std::string_view compressed, const std::string& what,
-                             uint64_t maxBytes) {
-  return inflateBytes(compressed, 15 + 32, maxBytes, what, nullptr);
-}
-
-StatusOr<std::vector<ZipMember>> readZip(std::string_view zip, const std::string& what,
-                                         uint64_t maxTotalBytes) {
-  if (zip.size() < kEndRecordSize) return dataLoss(what, ": not a zip archive (too short)");
-  // The end record sits in the last 22 + 65535 (comment) bytes.
-  size_t lowest = zip.size() > kEndRecordSize + 0xffff ? zip.size() - kEndRecordSize - 0xffff : 0;
-  size_t end = std::string_view::npos;
-  for (size_t at = zip.size() - kEndRecordSize + 1; at-- > lowest;) {
-    if (readLE(zip, at, 4) == kEndSig) {
-      end = at;
-      break;
-    }
-  }
-  if (end == std::string_view::npos)
-    return dataLoss(what, ": not a zip archive (no end of central directory record)");
-  if (readLE(zip, end + 4, 2) != 0 || readLE(zip, end + 6, 2) != 0)
-    return unsupported(what, ": multi-disk zip archives are not supported");
-  uint64_t count = readLE(zip, end + 10, 2);
-  uint64_t cdSize = readLE(zip, end + 12, 4);
-  uint64_t cdOffset = readLE(zip, end + 16, 4);
-  if (count == 0xffff || cdSize == 0xffffffffu || cdOffset == 0xffffffffu) {
-    if (end < 20 || readLE(zip, end - 20, 4) != kZip64LocatorSig)
-      return dataLoss(what, ": zip64 archive without a zip64 end locator");
-    uint64_t rec = readLE(zip, end - 20 + 8, 8);
-    if (rec > zip.size() || zip.size() - rec < 56 || readLE(zip, size_t(rec), 4) != kZip64EndSig)
-      return dataLoss(what, ": bad zip64 end of central directory record");
-    count = readLE(zip, size_t(rec) + 32, 8);
-    cdSize = readLE(zip, size_t(rec) + 40, 8);
-    cdOffset = readLE(zip, size_t(rec) + 48, 8);
-  }
-  if (cdOffset > zip.size() || cdSize > zip.size() - cdOffset)
-    return dataLoss(what, ": central directory lies outside the file");
-  if (count > cdSize / kCentralHeaderSize)
-    return dataLoss(what, ": central directory claims ", count, " entries in ", cdSize, " bytes");
-
-  std::vector<ZipMember> members;
-  std::set<std::string> seen;
-  // One budget for the whole archive: members may share compressed bytes (a
-  // central directory can point many entries at one local header), so a
-  // per-member limit alone does not bound memory.
-  uint64_t budget = maxTotalBytes;
-  size_t at = size_t(cdOffset);
-  size_t cdEnd = size_t(cdOffset + cdSize);
-  for (uint64_t i = 0; i < count; ++i) {
-    if (at + kCentralHeaderSize > cdEnd || readLE(zip, at, 4) != kCentralHeaderSig)
-      return dataLoss(what, ": corrupt central directory entry ", i);
-    CentralEntry e;
-    e.flags = uint16_t(readLE(zip, at + 8, 2));
-    e.method = uint16_t(readLE(zip, at + 10, 2));
-    e.crc = uint32_t(readLE(zip, at + 16, 4));
-    e.compressedSize = readLE(zip, at + 20, 4);
-    e.size = readLE(zip, at + 24, 4);
-    size_t nameLen = size_t(readLE(zip, at + 28, 2));
-    size_t extraLen = size_t(readLE(zip, at + 30, 2));
-    size_t commentLen = size_t(readLE(zip, at + 32, 2));
-    e.localOffset = readLE(zip, at + 42, 4);
-    size_t varStart = at + kCentralHeaderSize;
-    if (varStart + nameLen + extraLen + commentLen > cdEnd)
-      return dataLoss(what, ": corrupt central directory entry ", i);
-    e.name = std::string(zip.substr(varStart, nameLen));
-    DLC_RETURN_IF_ERROR(applyZip64Extra(zip.substr(varStart + nameLen, extraLen), e, what));
-    at = varStart + nameLen + extraLen + commentLen;
-
-    if (e.flags & 1) return unsupported(what, ": member '", e.name, "' is encrypted");
-    if (e.method != 0 && e.method != 8)
-      return unsupported(what, ": member '", e.name, "' uses compression method ", e.method,
-                         " (only stored and deflate are supported)");
-    if (e.size > budget)
-      return outOfRange(what, ": member '", e.name, "' is ", e.size, " bytes, but only ", budget,
-                        " of the archive's limit of ", maxTotalBytes,
-                        " uncompressed bytes are left");
-    if (!seen.insert(e.name).second) return dataLoss(what, ": member '", e.name, "' appears twice");
-    // The local header repeats name and extra with possibly different lengths.
-    if (e.localOffset > zip.size() || zip.size() - e.localOffset < kLocalHeaderSize ||
-        readLE(zip, size_t(e.localOffset), 4) != kLocalHeaderSig)
-      return dataLoss(what, ": member '", e.name, "' has a bad local header offset");
-    size_t local = size_t(e.localOffset);
-    uint64_t dataStart = uint64_t(local) + kLocalHeaderSize + readLE(zip, local + 26, 2) +
-                         readLE(zip, local + 28, 2);
-    if (dataStart > zip.size() || e.compressedSize > zip.size() - dataStart)
-      return dataLoss(what, ": member '", e.name, "' is truncated");
-    std::string_view raw = zip.substr(size_t(dataStart), size_t(e.compressedSize));
-    ZipMember m;
-    m.name = e.name;
-    if (e.method == 0) {
-      if (e.compressedSize != e.size)
-        return dataLoss(what, ": stored member '", e.name, "' has mismatched sizes");
-      try {
-        m.data = std::string(raw);
-      } catch (const std::exception&) {
-        return outOfRange(what, ": out of memory copying member '", e.name, "' (", e.size,
-                          " bytes)");
-      }
-    } else {
-      DLC_ASSIGN_OR_RETURN(m.data, inflateBytes(raw, -MAX_WBITS, e.size,
-                                                what + ": member '" + e.name + "'", &e.size));
-    }
-    budget -= m.data.size();
-    if (crcOf(m.data) != e.crc)
-      return dataLoss(what, ": member '", e.name, "' fails its CRC-32 check");
-    members.push_back(std::move(m));
-  }
-  return members;
-}
-
-StatusOr<std::string> writeZipStored(const std::vector<ZipMember>& members) {
-  std::string out, central;
-  std::set<std::string> seen;
-  // DOS date 1980-01-01 00:00 keeps the output reproducible.
-  const uint16_t dosTime = 0, dosDate = (0 << 9) | (1 << 5) | 1;
-  for (const ZipMember& m : members) {
-    if (!seen.insert(m.name).second)
-      return invalidArgument("zip member '", m.name, "' appears twice");
-    if (m.name.size() > 0xffff) return invalidArgument("zip member name is too long");
-    if (m.data.size() >= 0xffffffffu || out.size() >= 0xffffffffu)
-      return unsupported("zip member '", m.name, "' needs zip64 (4 GiB or more)");
-    uint32_t crc = crcOf(m.data);
-    uint64_t offset = out.size();
-    auto header = [&](std::string& s, bool centralEntry) {
-      appendLE(s, centralEntry ? kCentralHeaderSig : kLocalHeaderSig, 4);
-      if (centralEntry) appendLE(s, 20, 2);  // version made by
-      appendLE(s, 20, 2);                    // version needed
-      appendLE(s, 0, 2);                     // flags
-      appendLE(s, 0, 2);                     // method: stored
-      appendLE(s, dosTime, 2);
-      appendLE(s, dosDate, 2);
-      appendLE(s, crc, 4);
-      appendLE(s, m.data.size(), 4);
-      appendLE(s, m.data.size(), 4);
-      appendLE(s, m.name.size(), 2);
-      appendLE(s, 0, 2);  // extra length
-      if (centralEntry) {
-        appendLE(s, 0, 2);  // comment length
-        appendLE(s, 0, 2);  // disk
-        appendLE(s, 0, 2);  // internal attributes
-        appendLE(s, 0, 4);  // external attributes
-        appendLE(s, offset, 4);
-      }
-      s += m.name;
-    };
-    header(out, /*centralEntry=*/false);
-    out += m.data;
-    header(central, /*centralEntry=*/true);
-  }
-  if (members.size() >= 0xffff || out.size() + central.size() >= 0xffffffffu)
-    return unsupported("zip archive needs zip64 (too many members or 4 GiB or more)");
-  uint64_t cdOffset = out.size();
-  out += central;
-  appendLE(out, kEndSig, 4);
-  appendLE(out, 0, 2);
-  appendLE(out, 0, 2);
-  appendLE(out, members.size(), 2);
-  appendLE(out, members.size(), 2);
-  appendLE(out, central.size(), 4);
-  appendLE(out, cdOffset, 4);
-  appendLE(out, 0, 2);
   return out;
 }
 

@@ -1,13 +1,13 @@
-// zlib-based containers: zip archives (the .npz container) and gzip streams
-// (the .gz IDX datasets).
+// Containers: zip archives (the .npz container and Keras' .keras files)
+// through libzip, and gzip streams (the .gz IDX datasets) through zlib.
 //
-// The zip reader walks the central directory (classic and zip64), supports
+// The zip reader reads the central directory (classic and zip64), supports
 // members that are stored (method 0) or deflated (method 8), checks every
 // member's CRC-32 and keeps one running budget of uncompressed bytes per
 // archive (members may share compressed data), so a zip bomb or a truncated
-// archive is an error, never a crash. A member's claimed size is never
-// trusted for allocation beyond what its compressed bytes can inflate to. The writer produces stored
-// members only (what np.savez writes).
+// archive is an error, never a crash. A member's claimed size never drives an
+// allocation: members are read in chunks and must decompress to exactly that
+// size. The writer produces stored members only (what np.savez writes).
 //
 // What this deliberately does not do: encryption, multi-disk archives,
 // compression methods other than deflate, and writing compressed members.

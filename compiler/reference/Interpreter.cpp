@@ -4,7 +4,7 @@
 // to its family's kernel file.
 //
 // It does not compute any op itself; see Elementwise.cpp, ShapeOps.cpp,
-// Reductions.cpp, Normalization.cpp, Contraction.cpp and Pooling.cpp.
+// Gather.cpp, Reductions.cpp, Normalization.cpp, Contraction.cpp and Pooling.cpp.
 #include "compiler/reference/Interpreter.h"
 
 #include <optional>
@@ -81,6 +81,8 @@ StatusOr<Tensor> dispatch(const OpContext& ctx) {
     case OpKind::Slice:
     case OpKind::Pad:
       return evalShapeOp(ctx);
+    case OpKind::Gather:
+      return evalGather(ctx);
     case OpKind::ReduceSum:
     case OpKind::ReduceMean:
     case OpKind::ReduceMax:

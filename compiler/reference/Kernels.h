@@ -40,6 +40,8 @@ Status unsupportedDType(const OpContext& ctx, ir::DType dtype);
 StatusOr<Tensor> evalElementwise(const OpContext& ctx);
 // ShapeOps.cpp: reshape, flatten, transpose, broadcast_to, concat, slice, pad.
 StatusOr<Tensor> evalShapeOp(const OpContext& ctx);
+// Gather.cpp: gather (index remap reading its source index from `indices`).
+StatusOr<Tensor> evalGather(const OpContext& ctx);
 // Reductions.cpp: reduce_sum/mean/max/min.
 StatusOr<Tensor> evalReduction(const OpContext& ctx);
 // Normalization.cpp: softmax, log_softmax, layer_norm, batch_norm.

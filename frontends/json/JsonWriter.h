@@ -29,8 +29,20 @@ struct WriteOptions {
   int64_t inlineLimit = 16;
 };
 
-// Writes `graph` to `jsonPath` (and its weights file beside it).
+// What writeModel wrote, for `dlc import`'s summary line.
+struct WriteSummary {
+  int64_t inputs = 0;
+  int64_t constants = 0;        // all constants ...
+  int64_t inlineConstants = 0;  // ... of which written inline
+  int64_t nodes = 0;            // computations (not inputs or constants)
+  int64_t renamed = 0;          // names the format does not allow, renamed
+  int64_t weightBytes = 0;      // tensor bytes in the weights file
+  std::string weightsPath;      // "" when no weights file was written
+};
+
+// Writes `graph` to `jsonPath` (and its weights file beside it); fills
+// `summary` when given.
 Status writeModel(const ir::Graph& graph, const std::string& jsonPath,
-                  const WriteOptions& options = {});
+                  const WriteOptions& options = {}, WriteSummary* summary = nullptr);
 
 }  // namespace dlc::json

@@ -45,6 +45,7 @@ TEST(ShapeInference, EveryOpOfTheTableHasARule) {
       {OpKind::Slice, {{x}, attrs({{"starts", Ints{1}}, {"ends", Ints{3}}, {"axes", Ints{1}}}),
                        f32({N, 2})}},
       {OpKind::Pad, {{x}, attrs({{"pads", Ints{0, 1, 0, 2}}}), f32({N, 7})}},
+      {OpKind::Gather, {{f32({5, 4}), i32({N, 3})}, {}, f32({N, 3, 4})}},
       {OpKind::LayerNorm, {{x, f32({4}), f32({4})}, {}, x}},
       {OpKind::BatchNorm, {{nchw, c2, c2, c2, c2}, {}, nchw}},
       {OpKind::MatMul, {{x, f32({4, 3})}, {}, f32({N, 3})}},

@@ -26,6 +26,7 @@ std::string_view remapProblem(ir::OpKind op) {
     case ir::OpKind::Pad: return "adds elements";
     case ir::OpKind::Concat: return "joins several values";
     case ir::OpKind::BroadcastTo: return "repeats elements";
+    case ir::OpKind::Gather: return "reads elements picked by an index tensor";
     default: return "is not a layout remap";
   }
 }

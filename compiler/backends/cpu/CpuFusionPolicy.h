@@ -2,7 +2,9 @@
 //
 // The CPU emitters evaluate a kernel's non-root members on demand at an
 // index (index remaps become index math), so:
-//   Loop        elementwise ops and index remaps
+//   Loop        elementwise ops and index remaps (gather too: its indices
+//               operand is one more member or param, read at the output's
+//               middle dims to form the data index)
 //   Reduction   elementwise/index-remap producers, epilogue
 //   Row         cheap elementwise producers (a row is walked several times,
 //               so producers are recomputed), epilogue
@@ -11,8 +13,8 @@
 // An epilogue is a chain of elementwise ops in the root's shape, optionally
 // ended by layout remaps (reshape, flatten, transpose: passes::isLayoutRemap)
 // that the emitters turn into the output's store address (Epilogue.h); the
-// Fusion pass enforces that a remap ends the chain. slice, pad, concat and
-// broadcast_to never join an epilogue.
+// Fusion pass enforces that a remap ends the chain. slice, pad, concat,
+// broadcast_to and gather never join an epilogue.
 // An expensive producer is not fused where its consumer broadcasts it
 // (it would be recomputed once per broadcast element). Sibling kernels
 // merge when both are Loop kernels over one iteration space and the value

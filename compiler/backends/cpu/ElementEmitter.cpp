@@ -296,6 +296,26 @@ llvm::Value* ElementEmitter::remap(const ir::Node* node, llvm::ArrayRef<llvm::Va
       DLC_CHECK(result != nullptr, node->describe(), ": concat of empty pieces has no elements");
       return result;
     }
+    case OpKind::Gather: {
+      // The source index along `axis` is read from the indices operand (a
+      // member or a param) at the output's middle dims; negative counts from
+      // the end, then clamps into range (docs/ops.md).
+      int axis = int(node->attrs.getInt("axis", 0));
+      if (axis < 0) axis += int(inDims.size());
+      const ir::Node* indices = node->inputs[1];
+      size_t k = dimsOf(indices).size();
+      std::vector<llvm::Value*> idxIndex(index.begin() + axis, index.begin() + axis + long(k));
+      llvm::Value* idx = b.CreateSExtOrTrunc(emit(indices, idxIndex), b.getInt64Ty());
+      int64_t extent = inDims[size_t(axis)];
+      idx = b.CreateSelect(b.CreateICmpSLT(idx, ctx_.constI64(0)),
+                           b.CreateAdd(idx, ctx_.constI64(extent)), idx);
+      idx = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, idx, ctx_.constI64(0));
+      idx = b.CreateBinaryIntrinsic(llvm::Intrinsic::smin, idx, ctx_.constI64(extent - 1));
+      std::vector<llvm::Value*> inIndex(index.begin(), index.begin() + axis);
+      inIndex.push_back(idx);
+      inIndex.insert(inIndex.end(), index.begin() + axis + long(k), index.end());
+      return emit(in, inIndex);
+    }
     default:
       DLC_CHECK(false, "no index remap for ", node->describe());
       return nullptr;

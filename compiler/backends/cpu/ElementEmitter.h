@@ -4,7 +4,8 @@
 // through NumPy broadcasting (size-1 dims read index 0), index remaps turn
 // it into the operand's index (reshape/flatten: linearise + delinearise;
 // transpose: permute; slice: start + i·step; pad: clamp + select with the pad
-// value; concat: select over the pieces; broadcast_to: broadcasting), values
+// value; concat: select over the pieces; broadcast_to: broadcasting; gather:
+// the index along `axis` is loaded from the indices operand), values
 // from outside the kernel (params) are loaded from their buffers (constants
 // whose elements are all equal become IR constants instead), and nodes
 // with a provider (a reduction result, a contraction accumulator, a row

@@ -268,6 +268,26 @@ std::string ElementRenderer::remap(const ir::Node* node, const std::vector<std::
       DLC_CHECK(!result.empty(), node->describe(), ": concat of empty pieces has no elements");
       return result;
     }
+    case OpKind::Gather: {
+      // The source index along `axis` is read from the indices operand at
+      // the output's middle dims; negative counts from the end, then clamps
+      // into range (docs/ops.md).
+      int axis = int(node->attrs.getInt("axis", 0));
+      if (axis < 0) axis += int(inDims.size());
+      const ir::Node* indices = node->inputs[1];
+      size_t k = dimsOf(indices).size();
+      std::vector<std::string> idxIndex(index.begin() + axis, index.begin() + axis + long(k));
+      std::string raw = ctx_.fresh("g");
+      ctx_.out.line("const long long " + raw + " = (long long)(" + emit(indices, idxIndex) + ");");
+      std::string wrapped = ctx_.fresh("g");
+      int64_t extent = inDims[size_t(axis)];
+      ctx_.out.line("const long long " + wrapped + " = " + raw + " < 0LL ? " + raw + " + " +
+                    i64(extent) + " : " + raw + ";");
+      std::vector<std::string> inIndex(index.begin(), index.begin() + axis);
+      inIndex.push_back(clampedLocal(wrapped, extent - 1));
+      inIndex.insert(inIndex.end(), index.begin() + axis + long(k), index.end());
+      return emit(in, inIndex);
+    }
     default:
       DLC_CHECK(false, "no index remap for ", node->describe());
       return {};

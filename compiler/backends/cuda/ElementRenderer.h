@@ -2,7 +2,7 @@
 // CUDA C++: the text counterpart of the CPU backend's ElementEmitter, with the
 // same rules (docs/ops.md; compiler/backends/cpu/ElementEmitter.h):
 // elementwise ops map the index through NumPy broadcasting; index remaps
-// (reshape/flatten, transpose, slice, pad, concat, broadcast_to) turn it
+// (reshape/flatten, transpose, slice, pad, concat, broadcast_to, gather) turn it
 // into the operand's index; params are loaded from their buffers (constants
 // whose elements are all equal become literals); nodes with a provider (a
 // reduction result, an accumulator, a row value) come from the provider.

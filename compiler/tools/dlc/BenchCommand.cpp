@@ -26,7 +26,7 @@ static const CommandSpec kBenchSpec = withTargetFlags(
         "bench",
         "dlc bench MODEL [--targets cpu,cuda] [--batch 1,64,1024,8192] [--iterations N] "
         "[--json] [--svg FILE] [--precision P] [--allow-tf32] [--cuda-arch sm_XX] [--no-graphs] "
-        "[--strict-placement] [--virtual-devices N] [--verbose]",
+        "[--strict-placement] [--virtual-devices N] [--verbose] [--format F] [--weights FILE]",
         "Builds MODEL fused and unfused for every target and runs both at every batch size on\n"
         "the same random inputs: the median ms per run (host inputs in, outputs back), the\n"
         "throughput in items (batch rows) per second, and the GPU's speedup over the CPU.\n"

@@ -19,9 +19,11 @@ static const CommandSpec kBuildSpec = withTargetFlags(
     "build",
     "dlc build MODEL [--target cpu|cuda] [--cpu CPU] [--cuda-arch sm_XX] [-o OUT.dlc] "
     "[--no-fusion] [--dump-ir DIR] [--dot FILE] [--explain-fusion] [--time-passes] "
-    "[--precision P] [--allow-tf32] [--strict-placement] [--virtual-devices N] [--verbose]",
-    "Compiles MODEL (.json) into one artifact: a manifest, the constants and machine code\n"
-    "that the runtime (libdlcrt) loads without LLVM. --target cuda compiles the GPU kernels\n"
+    "[--precision P] [--allow-tf32] [--strict-placement] [--virtual-devices N] [--verbose] "
+    "[--format F] [--weights FILE]",
+    "Compiles MODEL (.json, .onnx, .keras or .h5; --format for other names) into one\n"
+    "artifact: a manifest, the constants and machine code that the runtime (libdlcrt)\n"
+    "loads without LLVM. --target cuda compiles the GPU kernels\n"
     "to PTX (and a CUBIN with --cuda-arch) with NVRTC; it needs no GPU.",
     {{"--cpu", "CPU",
       "the CPU the code is for: native (default: this machine),\n"

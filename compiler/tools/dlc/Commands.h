@@ -14,5 +14,6 @@ int compareCommand(const std::vector<std::string>& argv);
 int evalCommand(const std::vector<std::string>& argv);
 int devicesCommand(const std::vector<std::string>& argv);
 int benchCommand(const std::vector<std::string>& argv);
+int importCommand(const std::vector<std::string>& argv);
 
 }  // namespace dlc::cli

@@ -15,10 +15,11 @@ static const CommandSpec kCompareSpec = withTargetFlags(
     "compare",
     "dlc compare MODEL [--target cpu|cuda] [--batch N] [--iterations N] [--json] "
     "[--precision P] [--allow-tf32] [--cuda-arch sm_XX] [--no-graphs] [--strict-placement] "
-    "[--virtual-devices N] [--verbose]",
-    "Builds MODEL fused and unfused, runs both on the same random inputs and reports for\n"
-    "each the kernel count, the bytes kernels read and write, and the median ms per run;\n"
-    "then the max abs and max rel difference of the outputs and the speedup.\n"
+    "[--virtual-devices N] [--verbose] [--format F] [--weights FILE]",
+    "Builds MODEL (.json, .onnx, .keras or .h5) fused and unfused, runs both on the same\n"
+    "random inputs and reports for each the kernel count, the bytes kernels read and write,\n"
+    "and the median ms per run; then the max abs and max rel difference of the outputs and\n"
+    "the speedup.\n"
     "max_rel_diff = max |fused - unfused| / max(|unfused|, 1e-6).",
     {{"--batch", "N", "batch size (default 1)"},
      {"--iterations", "N", "timed runs of each program (default 20)"},

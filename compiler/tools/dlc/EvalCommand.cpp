@@ -19,7 +19,7 @@ static const CommandSpec kEvalSpec = withTargetFlags(
     "eval",
     "dlc eval MODEL_OR_ARTIFACT --images FILE --labels FILE [--target cpu|cuda] [--batch N] "
     "[--json] [--no-fusion] [--precision P] [--allow-tf32] [--cuda-arch sm_XX] [--no-graphs] "
-    "[--strict-placement] [--virtual-devices N] [--verbose]",
+    "[--strict-placement] [--virtual-devices N] [--verbose] [--format F] [--weights FILE]",
     "Runs the whole image set in batches through a classifier whose first output holds\n"
     "class scores [N, classes], and reports accuracy, throughput (images/s) and the median\n"
     "batch latency. The model's first input receives the images: raw u8 pixels when it is u8,\n"

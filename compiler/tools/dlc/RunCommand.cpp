@@ -18,10 +18,10 @@ static const CommandSpec kRunSpec = withTargetFlags(
     "dlc run MODEL_OR_ARTIFACT [--target cpu|cuda] [--input NAME=FILE.npy]... "
     "[--output-dir DIR] [--batch N] [--log-device-placement] [--iterations N] [--json] "
     "[--no-fusion] [--seed S] [--no-graphs] [--precision P] [--allow-tf32] [--cuda-arch sm_XX] "
-    "[--strict-placement] [--virtual-devices N] [--verbose]",
-    "Runs a model (.json, compiled in memory for --target) or an artifact (.dlc, on the\n"
-    "devices it was built for). Inputs not given are random with a fixed seed. Outputs are\n"
-    "written as NAME.npy into --output-dir.",
+    "[--strict-placement] [--virtual-devices N] [--verbose] [--format F] [--weights FILE]",
+    "Runs a model (.json, .onnx, .keras or .h5, compiled in memory for --target) or an\n"
+    "artifact (.dlc, on the devices it was built for). Inputs not given are random with a\n"
+    "fixed seed. Outputs are written as NAME.npy into --output-dir.",
     {{"--input", "NAME=FILE.npy", "an input from a .npy file (repeatable)", true},
      {"--output-dir", "DIR", "write every output as DIR/NAME.npy"},
      {"--batch", "N", "batch size for random inputs (default 1, or the input files' batch)"},

@@ -27,6 +27,12 @@ bool isCudaArch(const std::string& arch) {
 }  // namespace
 
 CommandSpec withTargetFlags(CommandSpec spec, TargetFlagSet set) {
+  spec.flags.push_back({"--format", "F",
+                        "the model's format when its extension does not say:\n"
+                        "json, onnx, keras, h5 or keras-json (Keras model.to_json())"});
+  spec.flags.push_back({"--weights", "FILE",
+                        "Keras model.to_json() models: the weights file\n"
+                        "(default: <model>.weights.h5 beside the model)"});
   if (set.target)
     spec.flags.push_back({"--target", "NAME", "target device kind: cpu (default) or cuda"});
   spec.flags.push_back({"--cuda-arch", "sm_XX",
@@ -65,6 +71,8 @@ StatusOr<BuildOptions> buildOptionsFromArgs(const Args& args, const std::string&
   DLC_RETURN_IF_ERROR(checkTargetName(target));
   BuildOptions options;
   options.target = target;
+  options.load.format = args.get("--format");
+  options.load.weights = args.get("--weights");
   if (args.has("--cpu")) options.cpu = args.get("--cpu", "native");
   options.fusion = !args.has("--no-fusion");
   options.verbose = args.has("--verbose");

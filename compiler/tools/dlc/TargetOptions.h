@@ -1,6 +1,8 @@
 // The target flags that build, run, compare, eval and bench share: which
-// device kind the code is for and how it is compiled and run there.
+// device kind the code is for and how it is compiled and run there, plus how
+// the model file is read.
 //
+//   --format F             --weights FILE        (frontends/ModelLoader.h)
 //   --target cpu|cuda      --cuda-arch sm_XX     --allow-tf32
 //   --precision f32|f16|bf16                     --strict-placement
 //   --virtual-devices N    --verbose             --no-graphs (commands that run)

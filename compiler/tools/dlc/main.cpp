@@ -16,11 +16,12 @@ struct Subcommand {
 };
 
 const Subcommand kCommands[] = {
-    {"build", "compile a model into an artifact (.dlc)", dlc::cli::buildCommand},
+    {"build", "compile a model (.json .onnx .keras .h5) into an artifact (.dlc)", dlc::cli::buildCommand},
     {"run", "run a model or artifact; write outputs; log device placement", dlc::cli::runCommand},
     {"compare", "fused against unfused: kernels, bytes, time, max difference", dlc::cli::compareCommand},
     {"eval", "accuracy and throughput on an IDX image/label set (MNIST format)", dlc::cli::evalCommand},
     {"bench", "fused and unfused time and throughput by target and batch; SVG plot", dlc::cli::benchCommand},
+    {"import", "convert an ONNX or Keras model to dlc's JSON + safetensors", dlc::cli::importCommand},
     {"devices", "list devices (CPU and GPUs), their memory and bandwidth", dlc::cli::devicesCommand},
 };
 
