@@ -19,19 +19,34 @@ CollapsedDims collapseDims(const std::vector<int64_t>& outDims,
   };
   std::vector<std::vector<int64_t>> all;
   for (const Node* n : nodes) all.push_back(aligned(n));
-  // groups[g] = [first, last] dims of outDims.
+  // groups[g] = [first, last] dims of outDims. Each member reads a group
+  // either whole (its extents equal the output's) or not at all (extents 1);
+  // `reads[k]` is how member k reads the open group, 0 while the group holds
+  // only output extents of 1, which every member reads both ways. Comparing
+  // with the whole group, not just the previous dim, matters: [1,5] against
+  // [3,1,5] reads dim 0 broadcast and dim 2 whole, and the extent-1 dim
+  // between them must not join the two.
+  enum Read { kEither = 0, kWhole, kBroadcast };
   std::vector<std::pair<size_t, size_t>> groups;
+  std::vector<Read> reads(all.size(), kEither);
+  bool groupHasBatch = false;
   for (size_t i = 0; i < r; ++i) {
-    bool merge = !groups.empty() && outDims[i] != kBatch && outDims[i - 1] != kBatch;
-    for (size_t k = 0; merge && k < all.size(); ++k) {
-      bool prevFull = all[k][i - 1] == outDims[i - 1], prevOne = all[k][i - 1] == 1;
-      bool curFull = all[k][i] == outDims[i], curOne = all[k][i] == 1;
-      if (!((prevFull && curFull) || (prevOne && curOne))) merge = false;
-    }
-    if (merge)
+    bool isBatch = outDims[i] == kBatch;
+    std::vector<Read> cur(all.size(), kEither);
+    for (size_t k = 0; k < all.size(); ++k)
+      if (outDims[i] != 1) cur[k] = all[k][i] == outDims[i] ? kWhole : kBroadcast;
+    bool merge = !groups.empty() && !isBatch && !groupHasBatch;
+    for (size_t k = 0; merge && k < all.size(); ++k)
+      if (reads[k] != kEither && cur[k] != kEither && reads[k] != cur[k]) merge = false;
+    if (merge) {
       groups.back().second = i;
-    else
+      for (size_t k = 0; k < all.size(); ++k)
+        if (reads[k] == kEither) reads[k] = cur[k];
+    } else {
       groups.push_back({i, i});
+      reads = cur;
+      groupHasBatch = isBatch;
+    }
   }
   // A group with the batch dim is that dim alone: it stays kBatch.
   auto view = [&](const std::vector<int64_t>& a) {

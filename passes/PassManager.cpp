@@ -15,6 +15,7 @@
 #include "passes/DCE.h"
 #include "passes/FoldBatchNorm.h"
 #include "passes/LowerBatchNorm.h"
+#include "passes/MaterializeOutputs.h"
 #include "passes/LowerPrecision.h"
 
 namespace dlc::passes {
@@ -137,7 +138,7 @@ constexpr const char* kDefaultDevice = "/device:CPU:0";
 
 std::vector<std::string> registeredPassNames() {
   return {"assign-devices", "constant-fold", "algebraic-simplify", "fold-batch-norm",
-          "cse",            "dce",           "lower-batch-norm",
+          "cse",            "dce",           "lower-batch-norm", "materialize-outputs",
           "lower-precision-f16", "lower-precision-bf16"};
 }
 
@@ -149,6 +150,7 @@ StatusOr<std::unique_ptr<Pass>> createPass(std::string_view name) {
   if (name == "lower-batch-norm") return std::unique_ptr<Pass>(new LowerBatchNorm());
   if (name == "cse") return std::unique_ptr<Pass>(new CSE());
   if (name == "dce") return std::unique_ptr<Pass>(new DCE());
+  if (name == "materialize-outputs") return std::unique_ptr<Pass>(new MaterializeOutputs());
   if (name == "lower-precision-f16") return createLowerPrecisionPass(ir::DType::F16);
   if (name == "lower-precision-bf16") return createLowerPrecisionPass(ir::DType::BF16);
   std::string known;
@@ -186,6 +188,7 @@ Pipeline buildSimplifyPipeline(const std::string& defaultDevice) {
                       /*fixedPoint=*/true});
   pipeline.push_back({std::make_unique<LowerBatchNorm>(), /*fixedPoint=*/false});
   pipeline.push_back({std::make_unique<DCE>(), /*fixedPoint=*/false});
+  pipeline.push_back({std::make_unique<MaterializeOutputs>(), /*fixedPoint=*/false});
   return pipeline;
 }
 

@@ -114,7 +114,9 @@ StatusOr<Pipeline> parsePassList(std::string_view list);
 //   assign-devices, constant-fold,
 //   [algebraic-simplify, fold-batch-norm, cse, dce] to a fixed point,
 //   lower-batch-norm (the batch norms nothing could absorb become mul + add),
-//   dce (drops the parameters lower-batch-norm replaced).
+//   dce (drops the parameters lower-batch-norm replaced),
+//   materialize-outputs (outputs that are inputs, constants or repeated get
+//   a copy, so that a kernel writes every output).
 Pipeline buildSimplifyPipeline(const std::string& defaultDevice = "/device:CPU:0");
 
 }  // namespace dlc::passes
