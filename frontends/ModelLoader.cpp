@@ -7,8 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "frontends/json/JsonModel.h"
+#if DLC_WITH_IMPORTERS
 #include "frontends/keras/KerasModel.h"
 #include "frontends/onnx/OnnxModel.h"
+#endif
 #include "support/SafePath.h"
 
 namespace dlc::frontends {
@@ -88,6 +90,37 @@ std::string defaultKerasWeights(const std::string& jsonPath) {
   return (p.parent_path() / (p.stem().string() + ".weights.h5")).string();
 }
 
+// The importers, or (in a build with -DDLC_IMPORTERS=OFF, such as the
+// carried GPU build) one clear error.
+#if DLC_WITH_IMPORTERS
+StatusOr<std::unique_ptr<ir::Graph>> importOnnx(const std::string& path) {
+  return onnxfe::loadOnnx(path);
+}
+StatusOr<std::unique_ptr<ir::Graph>> importKeras(const std::string& path) {
+  return keras::loadKeras(path);
+}
+StatusOr<std::unique_ptr<ir::Graph>> importKerasJson(const std::string& path,
+                                                     const std::string& weights) {
+  return keras::loadKerasJson(path, weights);
+}
+#else
+Status noImporters(const std::string& path) {
+  return unavailable(path, ": this dlc was built without the ONNX and Keras importers "
+                           "(cmake -DDLC_IMPORTERS=OFF); rebuild with -DDLC_IMPORTERS=ON, or "
+                           "convert the model with `dlc import` where they are built");
+}
+StatusOr<std::unique_ptr<ir::Graph>> importOnnx(const std::string& path) {
+  return noImporters(path);
+}
+StatusOr<std::unique_ptr<ir::Graph>> importKeras(const std::string& path) {
+  return noImporters(path);
+}
+StatusOr<std::unique_ptr<ir::Graph>> importKerasJson(const std::string& path,
+                                                     const std::string&) {
+  return noImporters(path);
+}
+#endif
+
 StatusOr<std::unique_ptr<ir::Graph>> loadKerasJsonFile(const std::string& path,
                                                        const LoadOptions& options) {
   std::string weights = options.weights;
@@ -98,7 +131,7 @@ StatusOr<std::unique_ptr<ir::Graph>> loadKerasJsonFile(const std::string& path,
       return notFound(path, ": a Keras model.to_json() file needs its weights: no ", weights,
                       " beside it; give the weights file with --weights FILE");
   }
-  return keras::loadKerasJson(path, weights);
+  return importKerasJson(path, weights);
 }
 
 }  // namespace
@@ -147,10 +180,10 @@ StatusOr<std::unique_ptr<ir::Graph>> loadModel(const std::string& path,
                            formatName(format), " model holds its own weights");
   switch (format) {
     case ModelFormat::kOnnx:
-      return onnxfe::loadOnnx(path);
+      return importOnnx(path);
     case ModelFormat::kKeras:
     case ModelFormat::kKerasH5:
-      return keras::loadKeras(path);
+      return importKeras(path);
     case ModelFormat::kKerasJson:
       return loadKerasJsonFile(path, options);
     case ModelFormat::kJson:

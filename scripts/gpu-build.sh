@@ -11,7 +11,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build-gpu}
 "$root/scripts/setup.sh"
+# -DDLC_IMPORTERS=OFF: the GPU machine has no protobuf or HDF5 libraries;
+# import ONNX/Keras models here with `dlc import` and carry the JSON.
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDLC_LLVM_STATIC=ON \
+  -DDLC_IMPORTERS=OFF \
   -DCMAKE_EXE_LINKER_FLAGS="-Wl,--gc-sections -s" >/dev/null
 # The dlc CLI and the CUDA test binaries that link no LLVM. (The placement and
 # CUDA CLI test binaries link the whole compiler, ~40 MB each: they are left
@@ -23,7 +26,15 @@ cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 rel=${build#"$root"/}
 paths=("$rel/compiler/tools/dlc/dlc" "$rel/tests/runtime_cuda/runtime_cuda_tests")
 for t in "${targets[@]:2}"; do paths+=("$rel/tests/backends/cuda/$t"); done
+# The shared libraries the dlc CLI needs beyond a bare base image (libzip
+# for .npz files, and what libzip itself loads) go into BUILD/lib;
+# gpu-check.sh puts that folder on LD_LIBRARY_PATH.
+mkdir -p "$build/lib"
+for lib in libzip.so.4 libbz2.so.1.0 libcrypto.so.3; do
+  cp -L "$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ {print $NF; exit}')" "$build/lib/$lib"
+done
+paths+=("$rel/lib")
 total=0
-for p in "${paths[@]}"; do total=$((total + $(stat -c %s "$root/$p"))); done
+for p in "${paths[@]}"; do total=$((total + $(du -sb "$root/$p" | cut -f1))); done
 echo "carry (${#paths[@]} paths, $((total / 1048576)) MiB):"
 printf '  %s\n' "${paths[@]}"

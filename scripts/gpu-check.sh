@@ -34,6 +34,9 @@ build=$(cd "${1:-$root/build}" 2>/dev/null && pwd) || {
   echo "gpu-check: build dir ${1:-$root/build} does not exist" >&2
   exit 2
 }
+# Shared libraries carried with the build (scripts/gpu-build.sh puts libzip
+# and what it loads there), ahead of the machine's own.
+[ -d "$build/lib" ] && export LD_LIBRARY_PATH="$build/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 out=${OUT:-$PWD/gpu-check-out}
 mkdir -p "$out" || exit 2
 out=$(cd "$out" && pwd)

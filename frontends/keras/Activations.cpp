@@ -69,12 +69,20 @@ StatusOr<Node*> softplus(Chain& c, Node* x, bool isLast) {
   return isLast ? c.last(OpKind::Add, {r, l}) : c.op(OpKind::Add, {r, l});
 }
 
+// {"class_name": "function", "config": "<name>"} (how Keras 3 serializes a
+// built-in activation); false for anything else, whatever its JSON types.
+bool isFunctionObject(const json& activation) {
+  if (!activation.is_object()) return false;
+  auto cls = activation.find("class_name");
+  auto cfg = activation.find("config");
+  return cls != activation.end() && cls->is_string() && *cls == "function" &&
+         cfg != activation.end() && cfg->is_string();
+}
+
 StatusOr<std::string> activationName(LayerContext& ctx, const json& activation) {
   if (activation.is_null()) return std::string("linear");
   if (activation.is_string()) return activation.get<std::string>();
-  if (activation.is_object() && activation.value("class_name", "") == "function" &&
-      activation.contains("config") && activation["config"].is_string())
-    return activation["config"].get<std::string>();
+  if (isFunctionObject(activation)) return activation["config"].get<std::string>();
   return ctx.unsupportedValue("activation " + activation.dump() + " is not supported");
 }
 
@@ -83,8 +91,7 @@ StatusOr<std::string> activationName(LayerContext& ctx, const json& activation) 
 bool isLinearActivation(const json& activation) {
   if (activation.is_null()) return true;
   if (activation.is_string()) return activation.get<std::string>() == "linear";
-  return activation.is_object() && activation.value("class_name", "") == "function" &&
-         activation.contains("config") && activation["config"] == "linear";
+  return isFunctionObject(activation) && activation["config"] == "linear";
 }
 
 StatusOr<Node*> applyActivation(LayerContext& ctx, Node* x, const json& activation,

@@ -1,5 +1,6 @@
 #include "frontends/keras/KerasConfig.h"
 
+#include <algorithm>
 #include <set>
 
 namespace dlc::keras {
@@ -16,12 +17,20 @@ StatusOr<TensorRef> parseHistory(const json& h, const std::string& where, const 
   return TensorRef{h[0].get<std::string>(), h[1].get<int>(), h[2].get<int>()};
 }
 
+// How deep call arguments may nest (Keras writes two or three levels); the
+// bound keeps a hostile config from exhausting the stack.
+constexpr int kMaxArgsDepth = 64;
+
 // Keras 3: every {"class_name": "__keras_tensor__"} inside `args`, in order.
 Status collectKerasTensors(const json& v, std::vector<TensorRef>& out, const std::string& where,
-                           const std::string& what) {
+                           const std::string& what, int depth = 0) {
+  if (depth > kMaxArgsDepth)
+    return invalidArgument(what, ": ", where, ": call arguments nest deeper than ",
+                           kMaxArgsDepth, " levels");
   if (v.is_array()) {
-    for (const json& e : v) DLC_RETURN_IF_ERROR(collectKerasTensors(e, out, where, what));
-  } else if (v.is_object() && v.value("class_name", "") == "__keras_tensor__") {
+    for (const json& e : v)
+      DLC_RETURN_IF_ERROR(collectKerasTensors(e, out, where, what, depth + 1));
+  } else if (v.is_object() && v.contains("class_name") && v["class_name"] == "__keras_tensor__") {
     const json& cfg = v.at("config");
     DLC_ASSIGN_OR_RETURN(TensorRef ref, parseHistory(cfg.at("keras_history"), where, what));
     out.push_back(std::move(ref));
@@ -160,6 +169,30 @@ StatusOr<ModelSpec> parseModelConfigImpl(const json& root, const std::string& wh
   return model;
 }
 
+// The deepest nesting of lists and objects in JSON `text` (brackets inside
+// strings do not count). nlohmann parses iteratively, but copying or walking
+// a parsed value recurses, so a hostile depth is refused before parsing.
+size_t nestingDepth(const std::string& text) {
+  size_t depth = 0, deepest = 0;
+  bool inString = false, escaped = false;
+  for (char c : text) {
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+constexpr size_t kMaxConfigDepth = 256;
+
 }  // namespace
 
 StatusOr<ModelSpec> parseModelConfig(const nlohmann::json& root, const std::string& what) {
@@ -171,6 +204,9 @@ StatusOr<ModelSpec> parseModelConfig(const nlohmann::json& root, const std::stri
 }
 
 StatusOr<ModelSpec> parseModelConfigText(const std::string& text, const std::string& what) {
+  if (size_t depth = nestingDepth(text); depth > kMaxConfigDepth)
+    return invalidArgument(what, ": the model config nests ", depth, " levels deep (at most ",
+                           kMaxConfigDepth, " are accepted)");
   json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) return invalidArgument(what, ": malformed JSON in the model config");
   return parseModelConfig(root, what);

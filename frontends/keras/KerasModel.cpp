@@ -3,6 +3,7 @@
 // once per call, in dependency order.
 #include "frontends/keras/KerasModel.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 
@@ -23,8 +24,11 @@ using nlohmann::json;
 // The dtype policy's name: "float32", "mixed_float16", ... ("" when absent).
 std::string policyName(const json& dtype) {
   if (dtype.is_string()) return dtype.get<std::string>();
-  if (dtype.is_object() && dtype.contains("config") && dtype["config"].is_object())
-    return dtype["config"].value("name", "");
+  if (dtype.is_object() && dtype.contains("config") && dtype["config"].is_object()) {
+    const json& name = dtype["config"].contains("name") ? dtype["config"]["name"] : json();
+    if (name.is_string()) return name.get<std::string>();
+    if (!name.is_null()) return name.dump();  // not a policy name: reported as unsupported
+  }
   return "";
 }
 
@@ -173,8 +177,8 @@ class Importer {
   std::map<std::pair<std::string, int>, ir::Node*> produced_;
 };
 
-StatusOr<std::unique_ptr<ir::Graph>> importModel(const ModelSpec& model, Hdf5File weightsFile,
-                                                 const std::string& what) {
+StatusOr<std::unique_ptr<ir::Graph>> importModelImpl(const ModelSpec& model, Hdf5File weightsFile,
+                                                     const std::string& what) {
   DLC_ASSIGN_OR_RETURN(WeightStore weights, WeightStore::create(std::move(weightsFile), model));
   auto graph = std::make_unique<ir::Graph>();
   graph->name = model.name.empty() ? "keras_model" : model.name;
@@ -182,6 +186,18 @@ StatusOr<std::unique_ptr<ir::Graph>> importModel(const ModelSpec& model, Hdf5Fil
   Importer importer(*graph, model, weights, what);
   DLC_RETURN_IF_ERROR(importer.run());
   return graph;
+}
+
+// Converters read the config with nlohmann's typed accessors; a value of an
+// unexpected JSON type that one of them missed is still an error, not an
+// exception out of the module.
+StatusOr<std::unique_ptr<ir::Graph>> importModel(const ModelSpec& model, Hdf5File weightsFile,
+                                                 const std::string& what) {
+  try {
+    return importModelImpl(model, std::move(weightsFile), what);
+  } catch (const nlohmann::json::exception& e) {
+    return invalidArgument(what, ": malformed model config: ", e.what());
+  }
 }
 
 const ZipMember* findMember(const std::vector<ZipMember>& members, const std::string& name) {
@@ -192,7 +208,13 @@ const ZipMember* findMember(const std::vector<ZipMember>& members, const std::st
 
 StatusOr<std::unique_ptr<ir::Graph>> loadKerasArchive(const std::string& bytes,
                                                       const std::string& path) {
-  DLC_ASSIGN_OR_RETURN(std::vector<ZipMember> members, readZip(bytes, path, kMaxWeightFileBytes));
+  // Keras stores its members uncompressed; a deflated member may expand at
+  // most kMaxInflation times the archive's size (and never past 64 MiB
+  // otherwise), so a zip bomb is refused before anything is allocated.
+  constexpr uint64_t kMaxInflation = 64, kSmallArchiveBytes = uint64_t(64) << 20;
+  uint64_t budget = std::min<uint64_t>(
+      kMaxWeightFileBytes, std::max<uint64_t>(kSmallArchiveBytes, bytes.size() * kMaxInflation));
+  DLC_ASSIGN_OR_RETURN(std::vector<ZipMember> members, readZip(bytes, path, budget));
   for (const char* name : {"config.json", "model.weights.h5"})
     if (!findMember(members, name)) return dataLoss(path, ": member ", name, " is missing");
   DLC_ASSIGN_OR_RETURN(ModelSpec model,

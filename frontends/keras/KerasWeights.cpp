@@ -31,7 +31,9 @@ StatusOr<std::map<std::string, std::string>> mapVarsGroups(const Hdf5File& file,
     if (!file.isGroup(group)) continue;
     DLC_ASSIGN_OR_RETURN(auto name, file.stringAttr(group, "name"));
     if (name && name->size() == 1) {
-      vars[name->front()] = group;
+      if (!vars.emplace(name->front(), group).second)
+        return dataLoss(file.what(), ": groups ", vars[name->front()], " and ", group,
+                        " both hold the weights of layer \"", name->front(), "\"");
       named = true;
     }
   }

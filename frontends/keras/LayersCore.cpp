@@ -69,9 +69,10 @@ StatusOr<Node*> convertReshape(LayerContext& ctx, const Inputs& inputs) {
   for (size_t i = 0; i < target.size(); ++i) {
     if (target[i] == -1 && unknownAt < 0) {
       unknownAt = int64_t(i);
-    } else if (target[i] <= 0) {
+    } else if (target[i] <= 0 || target[i] > elements / known) {
+      // (the second test also keeps `known` from overflowing)
       return ctx.error(StatusCode::kInvalidArgument,
-                       "target_shape " + dimsString(target) + " is not valid");
+                       "cannot reshape " + x->type.str() + " to " + dimsString(target));
     } else {
       known *= target[i];
     }

@@ -115,6 +115,37 @@ TEST(Cli, EvalReproducesRecordedAccuracy) {
   EXPECT_GT(j["images_per_s"].get<double>(), 0);
 }
 
+// The Keras tutorial model, saved by Keras itself, evaluated straight from the
+// .keras file with the tutorial's preprocessing: the accuracy Keras reported.
+TEST(Cli, EvalOfTheKerasModelMatchesKerasAccuracy) {
+  const char* images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
+  if (!std::filesystem::exists(images)) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  std::string fixtures = std::string(DLC_SOURCE_DIR) + "/tests/fixtures/keras/";
+  std::ifstream f(fixtures + "fashion_mnist_expected.json");
+  nlohmann::json expected = nlohmann::json::parse(f);
+  std::string args = std::string(" --images ") + images +
+                     " --labels /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz";
+  for (const char* file : {"fashion_mnist.keras", "fashion_mnist.h5", "fashion_mnist.json"}) {
+    std::string out;
+    ASSERT_EQ(0, runCommand(cli() + " eval " + fixtures + file + args + " --scale 1/255 --json",
+                            &out))
+        << out;
+    EXPECT_EQ(jsonOf(out)["correct"], expected["correct"]) << file;
+  }
+  // Without --scale the float input gets raw pixels, and eval says so.
+  std::string out;
+  ASSERT_EQ(0, runCommand(cli() + " eval " + fixtures + "fashion_mnist.keras" + args + " --json",
+                          &out));
+  EXPECT_NE(out.find("needs --scale 1/255"), std::string::npos) << out;
+  // --scale is checked, and refused for a u8 input.
+  EXPECT_EQ(1, runCommand(cli() + " eval " + fixtures + "fashion_mnist.keras" + args +
+                              " --scale 1/0", &out));
+  EXPECT_NE(out.find("expected a number or A/B"), std::string::npos) << out;
+  EXPECT_EQ(1, runCommand(cli() + " eval " + examplePath("fashion_mnist_mlp.json") + args +
+                              " --scale 1/255", &out));
+  EXPECT_NE(out.find("applies to float inputs"), std::string::npos) << out;
+}
+
 TEST(Cli, BadModelErrorNamesFileAndNode) {
   std::string dir = tempDir();
   std::ofstream(dir + "/bad.json") << R"({"format": "dlc.model", "version": 1, "name": "bad",

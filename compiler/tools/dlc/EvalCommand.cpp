@@ -2,6 +2,8 @@
 // label set (the (Fashion-)MNIST format, gzipped or not).
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -19,15 +21,19 @@ static const CommandSpec kEvalSpec = withTargetFlags(
     "eval",
     "dlc eval MODEL_OR_ARTIFACT --images FILE --labels FILE [--target cpu|cuda] [--batch N] "
     "[--json] [--no-fusion] [--precision P] [--allow-tf32] [--cuda-arch sm_XX] [--no-graphs] "
-    "[--strict-placement] [--virtual-devices N] [--verbose] [--format F] [--weights FILE]",
+    "[--strict-placement] [--virtual-devices N] [--verbose] [--format F] [--weights FILE] "
+    "[--scale S]",
     "Runs the whole image set in batches through a classifier whose first output holds\n"
     "class scores [N, classes], and reports accuracy, throughput (images/s) and the median\n"
     "batch latency. The model's first input receives the images: raw u8 pixels when it is u8,\n"
-    "their values as numbers otherwise; its per-image shape may be [28,28], [784] or [1,28,28].",
+    "their values as numbers otherwise (times --scale: models trained on pixels in [0,1],\n"
+    "like the Keras tutorial's, need --scale 1/255); its per-image shape may be [28,28],\n"
+    "[784], [1,28,28] or [28,28,1].",
     {{"--images", "FILE", "IDX image file (idx3-ubyte, .gz allowed)"},
      {"--labels", "FILE", "IDX label file (idx1-ubyte, .gz allowed)"},
      {"--batch", "N", "images per batch (default 1000)"},
      {"--no-fusion", "", "compile a model file unfused"},
+     {"--scale", "S", "float inputs get pixel * S; S is a number or A/B (pixel * A / B in f32)"},
      {"--json", "", "print one JSON object"}},
     1,
     1,
@@ -36,9 +42,34 @@ static const CommandSpec kEvalSpec = withTargetFlags(
 
 namespace {
 
+// How pixels become float inputs: pixel * num / den, in f32 (so "1/255"
+// gives exactly float32(pixel) / float32(255), as Keras' preprocessing does).
+struct PixelScale {
+  float num = 1, den = 1;
+  bool given = false;
+};
+
+StatusOr<PixelScale> parseScale(const std::string& text) {
+  PixelScale s;
+  s.given = true;
+  size_t slash = text.find('/');
+  char* end = nullptr;
+  std::string a = text.substr(0, slash);
+  s.num = std::strtof(a.c_str(), &end);
+  bool ok = !a.empty() && end && *end == '\0';
+  if (ok && slash != std::string::npos) {
+    std::string b = text.substr(slash + 1);
+    s.den = std::strtof(b.c_str(), &end);
+    ok = !b.empty() && end && *end == '\0' && s.den != 0;
+  }
+  if (!ok || !std::isfinite(s.num) || !std::isfinite(s.den))
+    return invalidArgument("--scale \"", text, "\": expected a number or A/B, e.g. 1/255");
+  return s;
+}
+
 // Copies images [first, first+count) into a tensor of the model input's type.
 StatusOr<Tensor> batchTensor(const Tensor& images, int64_t first, int64_t count,
-                             const rt::BufferDesc& input) {
+                             const rt::BufferDesc& input, const PixelScale& scale) {
   int64_t perImage = images.numElements() / std::max<int64_t>(images.dims()[0], 1);
   std::vector<int64_t> dims = input.dims;
   if (dims.empty() || dims[0] != ir::kBatch)
@@ -55,7 +86,8 @@ StatusOr<Tensor> batchTensor(const Tensor& images, int64_t first, int64_t count,
   if (input.dtype == ir::DType::U8) {
     std::memcpy(t.data(), src, size_t(count * perImage));
   } else {
-    for (int64_t i = 0; i < count * perImage; ++i) t.setFromDouble(i, src[i]);
+    for (int64_t i = 0; i < count * perImage; ++i)
+      t.setFromDouble(i, double(float(src[i]) * scale.num / scale.den));
   }
   return t;
 }
@@ -83,6 +115,12 @@ int evalCommand(const std::vector<std::string>& argv) {
     return fail("eval", invalidArgument(args.get("--images"),
                                         " holds no images: accuracy is undefined"));
 
+  PixelScale scale;
+  if (args.has("--scale")) {
+    auto parsed = parseScale(args.get("--scale"));
+    if (!parsed.ok()) return fail("eval", parsed.status());
+    scale = *parsed;
+  }
   auto options = buildOptionsFromArgs(args, args.get("--target", "cpu"), /*strictArch=*/true);
   if (!options.ok()) return fail("eval", options.status());
   auto runOptions = runOptionsFromArgs(args);
@@ -92,6 +130,14 @@ int evalCommand(const std::vector<std::string>& argv) {
   rt::Model& m = **model;
   if (m.numInputs() < 1 || m.numOutputs() < 1)
     return fail("eval", invalidArgument("the model needs at least one input and one output"));
+  if (m.input(0).dtype == ir::DType::U8 && scale.given)
+    return fail("eval", invalidArgument("--scale applies to float inputs; input \"",
+                                        m.input(0).name, "\" takes raw u8 pixels"));
+  if (m.input(0).dtype != ir::DType::U8 && !scale.given)
+    std::fprintf(stderr,
+                 "dlc eval: note: input \"%s\" is %s and receives pixel values 0..255 as they "
+                 "are; a model trained on pixels in [0,1] needs --scale 1/255\n",
+                 m.input(0).name.c_str(), std::string(ir::dtypeName(m.input(0).dtype)).c_str());
 
   const int64_t total = images->dims()[0];
   int64_t correct = 0;
@@ -99,7 +145,7 @@ int evalCommand(const std::vector<std::string>& argv) {
   auto start = std::chrono::steady_clock::now();
   for (int64_t first = 0; first < total; first += *batchArg) {
     int64_t count = std::min(*batchArg, total - first);
-    auto input = batchTensor(*images, first, count, m.input(0));
+    auto input = batchTensor(*images, first, count, m.input(0), scale);
     if (!input.ok()) return fail("eval", input.status());
     auto t0 = std::chrono::steady_clock::now();
     auto outputs = m.run(std::vector<Tensor>{*input});
