@@ -20,6 +20,14 @@ StatusOr<T> prefixed(NodeContext& ctx, StatusOr<T> r) {
 }
 
 StatusOr<Tensor> constantValue(NodeContext& ctx) {
+  // ONNX: exactly one of the value attributes is set.
+  int given = 0;
+  for (const char* name : {"value", "value_float", "value_int", "value_floats", "value_ints",
+                           "sparse_value", "value_string", "value_strings"})
+    given += ctx.hasAttr(name) ? 1 : 0;
+  if (given > 1)
+    return ctx.error(StatusCode::kInvalidArgument,
+                     strCat("has ", given, " value attributes; exactly one is allowed"));
   if (ctx.hasAttr("value")) return ctx.attrTensor("value");
   if (ctx.hasAttr("value_float")) {
     DLC_ASSIGN_OR_RETURN(float v, ctx.attrFloat("value_float", 0.0f));

@@ -35,9 +35,8 @@ std::string dimsStr(const std::vector<int64_t>& dims) {
 }
 
 // "dims [4,4] f32 need 64".
-std::string need(const Tensor& t) {
-  return strCat("dims ", dimsStr(t.dims()), " ", ir::dtypeName(t.dtype()), " need ",
-                t.byteSize());
+std::string need(ir::DType dtype, const std::vector<int64_t>& dims, int64_t bytes) {
+  return strCat("dims ", dimsStr(dims), " ", ir::dtypeName(dtype), " need ", bytes);
 }
 
 // Copies the typed-field values `values` (count must match) into `t`.
@@ -104,9 +103,11 @@ StatusOr<ExternalRef> externalRef(const ::onnx::TensorProto& proto, const std::s
   return ref;
 }
 
-// Reads exactly the bytes of `ref` into `t`.
-Status readExternal(const ::onnx::TensorProto& proto, const std::string& modelDir, Tensor& t,
-                    const std::string& what) {
+// Reads the `bytes` bytes of dtype[dims] that `proto` keeps in an external
+// file; the sizes are checked before the tensor is allocated.
+StatusOr<Tensor> readExternal(const ::onnx::TensorProto& proto, const std::string& modelDir,
+                              ir::DType dtype, const std::vector<int64_t>& dims, int64_t bytes,
+                              const std::string& what) {
   DLC_ASSIGN_OR_RETURN(ExternalRef ref, externalRef(proto, what));
   auto resolved = resolveInsideFolder(modelDir, ref.location);
   if (!resolved.ok()) return resolved.status().withContext(strCat(what, ": external data"));
@@ -122,16 +123,19 @@ Status readExternal(const ::onnx::TensorProto& proto, const std::string& modelDi
   if (length > fileSize - ref.offset)
     return outOfRange(what, ": external data \"", ref.location, "\" offset ", ref.offset,
                       " length ", length, " runs past its end (", fileSize, " bytes)");
-  if (uint64_t(length) != t.byteSize())
+  if (length != bytes)
     return invalidArgument(what, ": external data \"", ref.location, "\" holds ", length,
-                           " bytes, ", need(t));
+                           " bytes, ", need(dtype, dims, bytes));
+  auto created = Tensor::create(dtype, dims);
+  if (!created.ok()) return created.status().withContext(what);
+  Tensor t = std::move(created).value();
   std::ifstream in(*resolved, std::ios::binary);
   in.seekg(std::streamoff(ref.offset));
   in.read(static_cast<char*>(t.data()), std::streamsize(length));
   if (!in || in.gcount() != std::streamsize(length))
     return dataLoss(what, ": could not read ", length, " bytes of external data \"",
                     ref.location, "\"");
-  return Status::OK();
+  return t;
 }
 
 Status decodeTyped(const ::onnx::TensorProto& proto, Tensor& t, const std::string& what) {
@@ -177,20 +181,38 @@ StatusOr<Tensor> tensorFromProto(const ::onnx::TensorProto& proto, const std::st
   if (int(dims.size()) > ir::kMaxRank)
     return invalidArgument(what, ": rank ", dims.size(), " exceeds the limit of ",
                            ir::kMaxRank);
-  auto created = Tensor::create(dtype, dims);
-  if (!created.ok()) return created.status().withContext(what);
-  Tensor t = std::move(created).value();
-
+  // Every size is checked against the data the file really holds before the
+  // tensor is allocated: a few bytes of protobuf must not allocate gigabytes.
+  auto byteSize = Tensor::checkedByteSize(dtype, dims);
+  if (!byteSize.ok()) return byteSize.status().withContext(what);
+  int64_t bytes = *byteSize;
   if (proto.data_location() == ::onnx::TensorProto::EXTERNAL) {
     if (modelDir.empty())
       return invalidArgument(what, ": external data is not allowed here");
-    DLC_RETURN_IF_ERROR(readExternal(proto, modelDir, t, what));
-    return t;
+    return readExternal(proto, modelDir, dtype, dims, bytes, what);
   }
   if (proto.has_raw_data()) {
     const std::string& raw = proto.raw_data();
-    if (raw.size() != t.byteSize())
-      return invalidArgument(what, ": raw_data has ", raw.size(), " bytes, ", need(t));
+    if (int64_t(raw.size()) != bytes)
+      return invalidArgument(what, ": raw_data has ", raw.size(), " bytes, ",
+                             need(dtype, dims, bytes));
+  } else {
+    int64_t count = bytes / int64_t(ir::dtypeSize(dtype));
+    int64_t given = dtype == ir::DType::F32   ? proto.float_data_size()
+                    : dtype == ir::DType::I64 ? proto.int64_data_size()
+                                              : proto.int32_data_size();
+    const char* field = dtype == ir::DType::F32   ? "float_data"
+                        : dtype == ir::DType::I64 ? "int64_data"
+                                                  : "int32_data";
+    if (given != count)
+      return invalidArgument(what, ": ", field, " has ", given, " values, dims ", dimsStr(dims),
+                             " need ", count);
+  }
+  auto created = Tensor::create(dtype, dims);
+  if (!created.ok()) return created.status().withContext(what);
+  Tensor t = std::move(created).value();
+  if (proto.has_raw_data()) {
+    const std::string& raw = proto.raw_data();
     if (!raw.empty()) std::memcpy(t.data(), raw.data(), raw.size());
     return t;
   }

@@ -193,11 +193,14 @@ StatusOr<ShapeValue> sliceShape(const ShapeValue& v, const std::vector<int64_t>&
   if (step > 0) {
     start = std::clamp<int64_t>(start, 0, len);
     end = std::clamp<int64_t>(end, 0, len);
-    for (int64_t i = start; i < end; i += step) out.entries.push_back(v.entries[size_t(i)]);
+    // Stepping stops before it passes `end`: i + step may not overflow.
+    for (int64_t i = start; i < end; i = step < end - i ? i + step : end)
+      out.entries.push_back(v.entries[size_t(i)]);
   } else {
     start = std::clamp<int64_t>(start, 0, len - 1);
     end = std::clamp<int64_t>(end, -1, len - 1);
-    for (int64_t i = start; i > end; i += step) out.entries.push_back(v.entries[size_t(i)]);
+    for (int64_t i = start; i > end; i = step > end - i ? i + step : end)
+      out.entries.push_back(v.entries[size_t(i)]);
   }
   return out;
 }

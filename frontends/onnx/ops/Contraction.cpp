@@ -58,6 +58,18 @@ Status convertGemm(ImportContext& ctx) {
   }
   if (ctx.hasInput(2) && beta != 0.f) {
     DLC_ASSIGN_OR_RETURN(ir::Node * c, ctx.input(2));
+    // C broadcasts to [M, N] one way only: it may not widen the result.
+    const auto& cd = c->type.shape.dims();
+    const auto& yd = y->type.shape.dims();
+    bool fits = cd.size() <= 2;
+    for (size_t i = 0; fits && i < cd.size(); ++i) {
+      int64_t target = yd[yd.size() - cd.size() + i];
+      fits = cd[i] == 1 || cd[i] == target;
+    }
+    if (!fits)
+      return ctx.error(StatusCode::kInvalidArgument,
+                       strCat("input C ", c->type.str(), " does not broadcast to the result ",
+                              y->type.str()));
     if (beta != 1.f) {
       DLC_ASSIGN_OR_RETURN(c, ctx.emit(OpKind::Mul, {c, scalarLike(ctx, c, beta)}, {}, "beta"));
     }

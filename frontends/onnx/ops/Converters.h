@@ -35,6 +35,15 @@ StatusOr<int> axisOf(ImportContext& ctx, int64_t axis, int rank, std::string_vie
 // (from `inputOpset`); `present` tells whether any were given.
 StatusOr<std::vector<int64_t>> axesAttrOrInput(ImportContext& ctx, std::string_view name,
                                                int64_t inputOpset, int inputIndex, bool* present);
+// The most elements of an index, mask or table constant a converter builds
+// from the input's extents (iota, Trilu mask, CumSum triangle, EyeLike,
+// Range): 64M, so a hostile extent is an error, not a huge allocation.
+constexpr int64_t kMaxHelperElements = int64_t(1) << 26;
+// A zeroed `dtype[dims]` tensor for such a constant; an error naming `what`
+// when an extent is the batch N or negative, or there are more than
+// kMaxHelperElements elements.
+StatusOr<Tensor> helperTensor(ImportContext& ctx, ir::DType dtype,
+                              const std::vector<int64_t>& dims, std::string_view what);
 // Outputs beyond the first must be unused (error naming the output).
 Status onlyFirstOutput(ImportContext& ctx);
 // Explicit pads [begin..., end...] of a convolution or pooling window over

@@ -52,6 +52,25 @@ StatusOr<std::vector<int64_t>> axesAttrOrInput(ImportContext& ctx, std::string_v
   return ctx.intsInput(inputIndex);
 }
 
+StatusOr<Tensor> helperTensor(ImportContext& ctx, ir::DType dtype,
+                              const std::vector<int64_t>& dims, std::string_view what) {
+  int64_t elements = 1;
+  for (int64_t d : dims) {
+    if (d == ir::kBatch)
+      return ctx.error(StatusCode::kUnsupported,
+                       strCat(what, " over the batch axis N is not supported"));
+    if (d < 0)
+      return ctx.error(StatusCode::kInvalidArgument, strCat(what, " has the negative extent ", d));
+    if (__builtin_mul_overflow(elements, d, &elements) || elements > kMaxHelperElements)
+      return ctx.error(StatusCode::kOutOfRange,
+                       strCat(what, " ", ir::Shape(dims).str(), " would hold more than ",
+                              kMaxHelperElements, " elements"));
+  }
+  auto t = Tensor::create(dtype, dims);
+  if (!t.ok()) return ctx.error(t.status().code(), t.status().message());
+  return t;
+}
+
 Status onlyFirstOutput(ImportContext& ctx) {
   for (int i = 1; i < ctx.numOutputs(); ++i)
     if (ctx.outputUsed(i))
@@ -66,12 +85,34 @@ StatusOr<std::vector<int64_t>> windowPads(ImportContext& ctx, const std::vector<
                                           const std::vector<int64_t>& strides,
                                           const std::vector<int64_t>& dil) {
   size_t n = kernel.size();
+  if (in.size() != n || strides.size() != n || dil.size() != n)
+    return ctx.error(StatusCode::kInvalidArgument,
+                     strCat("attributes 'kernel_shape', 'strides' and 'dilations' need ", in.size(),
+                            " entries each"));
+  // Bounded so that window arithmetic on extents below 2^40 cannot overflow.
+  constexpr int64_t kMaxWindowValue = int64_t(1) << 20;
+  auto positive = [&](const std::vector<int64_t>& v, std::string_view attr) -> Status {
+    for (int64_t x : v)
+      if (x < 1 || x > kMaxWindowValue)
+        return ctx.error(StatusCode::kInvalidArgument,
+                         strCat("attribute '", attr, "' = ", x, " must be in [1, ",
+                                kMaxWindowValue, "]"));
+    return Status::OK();
+  };
+  DLC_RETURN_IF_ERROR(positive(kernel, "kernel_shape"));
+  DLC_RETURN_IF_ERROR(positive(strides, "strides"));
+  DLC_RETURN_IF_ERROR(positive(dil, "dilations"));
   DLC_ASSIGN_OR_RETURN(std::string autoPad, ctx.attrString("auto_pad", "NOTSET"));
   if (autoPad == "NOTSET") {
     DLC_ASSIGN_OR_RETURN(auto pads, ctx.attrInts("pads", std::vector<int64_t>(2 * n, 0)));
     if (pads.size() != 2 * n)
       return ctx.error(StatusCode::kInvalidArgument,
                        strCat("attribute 'pads' must have ", 2 * n, " entries"));
+    for (int64_t p : pads)
+      if (p < 0 || p > kMaxWindowValue)
+        return ctx.error(StatusCode::kInvalidArgument,
+                         strCat("attribute 'pads' = ", p, " must be in [0, ", kMaxWindowValue,
+                                "]"));
     return pads;
   }
   std::vector<int64_t> pads(2 * n, 0);

@@ -15,23 +15,25 @@ namespace {
 using ir::DType;
 using ir::OpKind;
 
-// An i64 tensor of rank `rank` holding 0..n-1 along `axis` (1 elsewhere).
-Tensor iota(int rank, int axis, int64_t n) {
+// An i64 constant of rank `rank` holding 0..n-1 along `axis` (1 elsewhere);
+// an error when n is N, negative or too large (helperTensor).
+StatusOr<ir::Node*> iota(ImportContext& ctx, int rank, int axis, int64_t n) {
   std::vector<int64_t> dims(size_t(rank), 1);
   dims[size_t(axis)] = n;
-  Tensor t(DType::I64, dims);
+  DLC_ASSIGN_OR_RETURN(Tensor t, helperTensor(ctx, DType::I64, dims, "the index constant"));
   for (int64_t i = 0; i < n; ++i) t.as<int64_t>()[i] = i;
-  return t;
+  return ctx.constant(std::move(t), "iota");
 }
 
 // The index (i64, keepdims shape) of the first/last extreme along `axis`.
-ir::Node* argExtreme(ImportContext& ctx, Builder& b, ir::Node* x, int axis, bool max, bool last) {
+StatusOr<ir::Node*> argExtreme(ImportContext& ctx, Builder& b, ir::Node* x, int axis, bool max,
+                               bool last) {
   int64_t n = x->type.shape.dim(axis);
+  DLC_ASSIGN_OR_RETURN(ir::Node * idx, iota(ctx, x->type.shape.rank(), axis, n));
   ir::Node* src = x;
   if (x->type.dtype == DType::U8 || x->type.dtype == DType::Bool) src = b.cast(x, DType::I32);
   ir::Node* m = b.reduce(max ? OpKind::ReduceMax : OpKind::ReduceMin, src, {axis}, true);
   ir::Node* hit = b.op(OpKind::Equal, {src, m});
-  ir::Node* idx = ctx.constant(iota(x->type.shape.rank(), axis, n), "iota");
   ir::Node* miss = ctx.scalar(DType::I64, last ? -1.0 : double(n));
   ir::Node* cand = b.select(hit, idx, miss);
   return b.reduce(last ? OpKind::ReduceMax : OpKind::ReduceMin, cand, {axis}, true);
@@ -47,7 +49,7 @@ Status argConvert(ImportContext& ctx, bool max) {
   if (x->type.shape.dim(axis) == ir::kBatch)
     return ctx.error(StatusCode::kUnsupported, "reducing the batch axis N is not supported");
   Builder b(ctx);
-  ir::Node* y = argExtreme(ctx, b, x, axis, max, last != 0);
+  DLC_ASSIGN_OR_RETURN(ir::Node * y, argExtreme(ctx, b, x, axis, max, last != 0));
   if (!keepdims && y) {
     std::vector<int64_t> dims = x->type.shape.dims();
     dims.erase(dims.begin() + axis);
@@ -78,8 +80,8 @@ Status convertHardmax(ImportContext& ctx) {
   }
   if (!v) return b.finish(0, v);
   int64_t n = v->type.shape.dim(axis);
-  ir::Node* arg = argExtreme(ctx, b, v, axis, /*max=*/true, /*last=*/false);
-  ir::Node* idx = ctx.constant(iota(v->type.shape.rank(), axis, n), "iota");
+  DLC_ASSIGN_OR_RETURN(ir::Node * arg, argExtreme(ctx, b, v, axis, /*max=*/true, /*last=*/false));
+  DLC_ASSIGN_OR_RETURN(ir::Node * idx, iota(ctx, v->type.shape.rank(), axis, n));
   ir::Node* y = b.cast(b.op(OpKind::Equal, {idx, arg}), x->type.dtype);
   if (v != x) y = b.reshape(y, x->type.shape.dims());
   return b.finish(0, y);
@@ -92,8 +94,11 @@ Status convertOneHot(ImportContext& ctx) {
   const Tensor* depthT = ctx.constantInput(1);
   if (!depthT || depthT->numElements() != 1)
     return ctx.error(StatusCode::kUnsupported, "input 'depth' must be a constant scalar");
-  int64_t depth = int64_t(depthT->getAsDouble(0));
-  if (depth < 1) return ctx.error(StatusCode::kInvalidArgument, "depth must be >= 1");
+  double depthValue = depthT->getAsDouble(0);  // floats truncate, as ONNX does
+  if (!(depthValue >= 1) || depthValue > double(kMaxHelperElements))
+    return ctx.error(StatusCode::kInvalidArgument,
+                     strCat("depth = ", depthValue, " must be in [1, ", kMaxHelperElements, "]"));
+  int64_t depth = int64_t(depthValue);
   int outRank = indices->type.shape.rank() + 1;
   DLC_ASSIGN_OR_RETURN(int axis, axisOf(ctx, axisAttr, outRank, "axis"));
   Builder b(ctx);
@@ -104,7 +109,8 @@ Status convertOneHot(ImportContext& ctx) {
   std::vector<int64_t> dims = indices->type.shape.dims();
   dims.insert(dims.begin() + axis, 1);
   idx = b.reshape(idx, dims);
-  ir::Node* hit = b.op(OpKind::Equal, {idx, ctx.constant(iota(outRank, axis, depth), "iota")});
+  DLC_ASSIGN_OR_RETURN(ir::Node * depthIota, iota(ctx, outRank, axis, depth));
+  ir::Node* hit = b.op(OpKind::Equal, {idx, depthIota});
   auto pick = [&](int64_t i) {
     ir::Attributes attrs;
     attrs.set("starts", std::vector<int64_t>{i});
@@ -128,7 +134,7 @@ Status convertTrilu(ImportContext& ctx) {
   int64_t m = x->type.shape.dim(rank - 2), n = x->type.shape.dim(rank - 1);
   if (m == ir::kBatch || n == ir::kBatch)
     return ctx.error(StatusCode::kUnsupported, "Trilu over the batch axis N is not supported");
-  Tensor mask(DType::Bool, {m, n});
+  DLC_ASSIGN_OR_RETURN(Tensor mask, helperTensor(ctx, DType::Bool, {m, n}, "the Trilu mask"));
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j)
       mask.as<uint8_t>()[i * n + j] = upper ? (j - i >= k) : (j - i <= k);
@@ -151,7 +157,8 @@ Status convertCumSum(ImportContext& ctx) {
   if (n == ir::kBatch)
     return ctx.error(StatusCode::kUnsupported, "CumSum over the batch axis N is not supported");
   // out[.., j] = sum_i x[.., i] * t[i, j] with the axis moved last.
-  Tensor t(x->type.dtype, {n, n});
+  DLC_ASSIGN_OR_RETURN(Tensor t,
+                       helperTensor(ctx, x->type.dtype, {n, n}, "the CumSum triangle"));
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < n; ++j) {
       bool in = reverse ? (exclusive ? i > j : i >= j) : (exclusive ? i < j : i <= j);

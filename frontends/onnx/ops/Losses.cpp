@@ -35,7 +35,8 @@ Status nll(ImportContext& ctx, Builder& b, ir::Node* logp, ir::Node* target, ir:
   tDims.insert(tDims.begin() + 1, 1);
   std::vector<int64_t> cDims(size_t(rank), 1);
   cDims[1] = c;
-  Tensor classes(target->type.dtype, cDims);
+  DLC_ASSIGN_OR_RETURN(Tensor classes,
+                       helperTensor(ctx, target->type.dtype, cDims, "the class index constant"));
   for (int64_t k = 0; k < c; ++k) classes.setFromDouble(k, double(k));
   ir::Node* hit = b.op(OpKind::Equal, {b.reshape(target, tDims), ctx.constant(classes, "classes")});
   ir::Node* oneHot = b.cast(hit, t);

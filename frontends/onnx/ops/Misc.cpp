@@ -5,6 +5,7 @@
 //
 // What this deliberately does not do: Range with runtime inputs (its
 // extent would be data-dependent), Split into empty parts.
+#include <algorithm>
 #include <cmath>
 
 #include "frontends/onnx/OnnxTensor.h"
@@ -52,11 +53,18 @@ Status convertSplit(ImportContext& ctx) {
   if (int(sizes.size()) != parts)
     return ctx.error(StatusCode::kInvalidArgument,
                      strCat("'split' has ", sizes.size(), " entries for ", parts, " outputs"));
+  int64_t total = 0;
+  for (int64_t size : sizes) {
+    if (size <= 0)
+      return ctx.error(StatusCode::kUnsupported, "empty split parts are not supported");
+    if (size > extent - total)
+      return ctx.error(StatusCode::kInvalidArgument,
+                       strCat("'split' sizes exceed the extent ", extent, " of axis ", axis));
+    total += size;
+  }
   int64_t begin = 0;
   Builder b(ctx);
   for (int i = 0; i < parts; ++i) {
-    if (sizes[size_t(i)] <= 0)
-      return ctx.error(StatusCode::kUnsupported, "empty split parts are not supported");
     ir::Attributes attrs;
     attrs.set("starts", std::vector<int64_t>{begin});
     attrs.set("ends", std::vector<int64_t>{begin + sizes[size_t(i)]});
@@ -92,6 +100,11 @@ Status convertTile(ImportContext& ctx) {
     }
     if (in[i] == kBatch)
       return ctx.error(StatusCode::kUnsupported, "tiling the batch axis N is not supported");
+    int64_t tiled = 0;
+    if (__builtin_mul_overflow(repeats[i], in[i], &tiled) || tiled > ir::kMaxElements)
+      return ctx.error(StatusCode::kOutOfRange,
+                       strCat("'repeats' ", repeats[i], " on axis ", i, " of ", x->type.str(),
+                              " gives more than ", ir::kMaxElements, " elements"));
     expanded.insert(expanded.end(), {1, in[i]});
     target.insert(target.end(), {repeats[i], in[i]});
     out.push_back(repeats[i] * in[i]);
@@ -111,15 +124,38 @@ Status convertRange(ImportContext& ctx) {
   if (!start || !limit || !delta)
     return ctx.error(StatusCode::kUnsupported,
                      "Range needs constant start, limit and delta (its extent is data-dependent)");
+  for (const Tensor* v : {start, limit, delta})
+    if (v->numElements() != 1 || v->dtype() != start->dtype())
+      return ctx.error(StatusCode::kInvalidArgument,
+                       strCat("start, limit and delta must be scalars of one dtype, got ",
+                              start->type().str(), ", ", limit->type().str(), " and ",
+                              delta->type().str()));
   double s = start->getAsDouble(0), l = limit->getAsDouble(0), d = delta->getAsDouble(0);
   if (d == 0) return ctx.error(StatusCode::kInvalidArgument, "delta is 0");
-  double count = std::ceil((l - s) / d);
+  bool integer = start->dtype() == ir::DType::I64 || start->dtype() == ir::DType::I32;
+  // Integers are exact: int64 values beyond 2^53 do not survive a double.
+  auto asInt = [](const Tensor* v) {
+    return v->dtype() == ir::DType::I64 ? v->as<int64_t>()[0] : int64_t(v->getAsDouble(0));
+  };
+  __int128 is = asInt(start), il = asInt(limit), id = asInt(delta);
+  double count = integer ? double(il > is == id > 0 && il != is
+                                      ? (il - is + id - (id > 0 ? 1 : -1)) / id
+                                      : 0)
+                         : std::ceil((l - s) / d);
   if (!(count >= 1)) return ctx.error(StatusCode::kUnsupported, "an empty Range is not supported");
-  if (count > double(ir::kMaxElements))
-    return ctx.error(StatusCode::kOutOfRange, "Range is too large");
-  DLC_ASSIGN_OR_RETURN(Tensor t, Tensor::create(start->dtype(), {int64_t(count)}));
-  // start + i * delta, rounded once to the dtype.
-  for (int64_t i = 0; i < int64_t(count); ++i) t.setFromDouble(i, s + double(i) * d);
+  if (count > double(kMaxHelperElements))
+    return ctx.error(StatusCode::kOutOfRange,
+                     strCat("Range(", s, ", ", l, ", ", d, ") would hold ", count,
+                            " elements, more than ", kMaxHelperElements));
+  DLC_ASSIGN_OR_RETURN(Tensor t, helperTensor(ctx, start->dtype(), {int64_t(count)}, "Range"));
+  for (int64_t i = 0; i < int64_t(count); ++i) {
+    if (start->dtype() == ir::DType::I64)
+      t.as<int64_t>()[i] = int64_t(is + __int128(i) * id);
+    else if (integer)
+      t.as<int32_t>()[i] = int32_t(is + __int128(i) * id);
+    else
+      t.setFromDouble(i, s + double(i) * d);  // start + i * delta, rounded once
+  }
   return ctx.setOutput(0, ctx.constant(std::move(t)));
 }
 
@@ -140,9 +176,11 @@ Status convertEyeLike(ImportContext& ctx) {
   if (d.size() != 2 || x->type.shape.hasBatch())
     return ctx.error(StatusCode::kInvalidArgument,
                      strCat("input must be a static 2-D tensor, got ", x->type.str()));
-  Tensor eye(dtype, d);
-  for (int64_t i = 0; i < d[0]; ++i)
-    if (i + k >= 0 && i + k < d[1]) eye.setFromDouble(i * d[1] + i + k, 1.0);
+  DLC_ASSIGN_OR_RETURN(Tensor eye, helperTensor(ctx, dtype, d, "EyeLike"));
+  // A diagonal outside the matrix (any |k| up to INT64_MAX) leaves it zero.
+  if (k > -d[0] && k < d[1])
+    for (int64_t i = 0; i < d[0]; ++i)
+      if (i + k >= 0 && i + k < d[1]) eye.setFromDouble(i * d[1] + i + k, 1.0);
   return ctx.setOutput(0, ctx.constant(std::move(eye)));
 }
 
@@ -161,6 +199,14 @@ Status blockRearrange(ImportContext& ctx, bool toSpace) {
     return ctx.error(StatusCode::kUnsupported, strCat("attribute 'mode' = \"", mode, "\""));
   const auto& d = x->type.shape.dims();
   int64_t n = d[0], c = d[1], h = d[2], w = d[3];
+  // bs^2 divides C (DepthToSpace) or bs divides H and W (SpaceToDepth), so
+  // bs is at most an extent and bs^2 cannot overflow once bs <= 2^31.
+  int64_t limit = toSpace ? c : std::min(h, w);
+  if (bs > limit || bs > (int64_t(1) << 31))
+    return ctx.error(StatusCode::kInvalidArgument,
+                     strCat("attribute 'blocksize' = ", bs, " is larger than the ",
+                            toSpace ? "channels of " : "spatial extents of ",
+                            x->type.str()));
   Builder b(ctx);
   if (toSpace) {
     if (c % (bs * bs) != 0)

@@ -161,6 +161,16 @@ Status convertPad(ImportContext& ctx) {
   for (int i = 0; i < rank; ++i) {
     int64_t b = full[size_t(i)], e = full[size_t(i + rank)];
     if (b >= 0 && e >= 0) continue;
+    int64_t extent = x->type.shape.dim(i);
+    if (extent == kBatch)
+      return ctx.error(StatusCode::kUnsupported, "negative 'pads' on the batch axis N");
+    // A crop must leave at least one element (ONNX has no negative extents;
+    // the core has no empty ones).
+    int64_t kept = extent;
+    if ((b < 0 && (b < -extent || (kept += b) < 1)) || (e < 0 && (e < -extent || (kept += e) < 1)))
+      return ctx.error(StatusCode::kInvalidArgument,
+                       strCat("'pads' ", b, " and ", e, " crop axis ", i, " of ", x->type.str(),
+                              " to nothing"));
     sAxes.push_back(i);
     sStarts.push_back(b < 0 ? -b : 0);
     sEnds.push_back(e < 0 ? e : INT64_MAX);
