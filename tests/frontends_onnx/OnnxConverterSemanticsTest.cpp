@@ -198,6 +198,40 @@ TEST(OnnxSemantics, ReduceWithEmptyAxes) {
   }
 }
 
+// `axes` must take the form the model's opset defines: ReduceMean takes an
+// attribute before opset 18 and an input from it. The other form is an
+// invalid model, refused rather than read as "reduce over everything".
+TEST(OnnxSemantics, AxesInTheWrongFormForTheOpsetAreRefused) {
+  auto asInput = makeModel(13);
+  addInput(asInput, "x", {2, 3});
+  addInitializer(asInput, int64Tensor("axes", {1}, {1}));
+  addNode(asInput, "ReduceMean", {"x", "axes"}, {"y"}, "mean");
+  addOutput(asInput, "y");
+  auto g = parseOnnx(asInput.SerializeAsString(), "axes.onnx");
+  ASSERT_FALSE(g.ok());
+  EXPECT_NE(g.status().message().find("node \"mean\""), std::string::npos) << g.status().message();
+  EXPECT_NE(g.status().message().find("is not defined at opset 13"), std::string::npos)
+      << g.status().message();
+
+  auto asAttr = makeModel(18);
+  addInput(asAttr, "x", {2, 3});
+  setInts(addNode(asAttr, "ReduceMean", {"x"}, {"y"}, "mean"), "axes", {1});
+  addOutput(asAttr, "y");
+  g = parseOnnx(asAttr.SerializeAsString(), "axes.onnx");
+  ASSERT_FALSE(g.ok());
+  EXPECT_NE(g.status().message().find("attribute 'axes' is not defined at opset 18"),
+            std::string::npos)
+      << g.status().message();
+
+  // The right forms still work: mean over axis 1 of [[0,1,2],[3,4,5]].
+  auto ok = makeModel(18);
+  addInput(ok, "x", {2, 3});
+  addInitializer(ok, int64Tensor("axes", {1}, {1}));
+  setInt(addNode(ok, "ReduceMean", {"x", "axes"}, {"y"}, "mean"), "keepdims", 0);
+  addOutput(ok, "y");
+  expectNear(floats(run(ok, {f32({2, 3}, iota(6))}, "f32[2]")), {1, 4});
+}
+
 TEST(OnnxSemantics, SqueezeUnsqueezeAndFlattenAxes) {
   auto sq = makeModel();
   addInput(sq, "x", {1, 3, 1});

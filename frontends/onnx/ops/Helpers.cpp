@@ -43,10 +43,22 @@ StatusOr<int> axisOf(ImportContext& ctx, int64_t axis, int rank, std::string_vie
 
 StatusOr<std::vector<int64_t>> axesAttrOrInput(ImportContext& ctx, std::string_view name,
                                                int64_t inputOpset, int inputIndex, bool* present) {
+  // The model must use the form its opset defines: an `axes` input at an
+  // older opset (or the attribute at a newer one) is an invalid model that
+  // would otherwise be read silently as "no axes".
   if (ctx.opset() < inputOpset) {
+    if (ctx.hasInput(inputIndex))
+      return ctx.error(StatusCode::kInvalidArgument,
+                       strCat("input ", inputIndex, " (", name, ") is not defined at opset ",
+                              ctx.opset(), "; before opset ", inputOpset, " '", name,
+                              "' is an attribute"));
     *present = ctx.hasAttr(name);
     return ctx.attrInts(name, {});
   }
+  if (ctx.hasAttr(name))
+    return ctx.error(StatusCode::kInvalidArgument,
+                     strCat("attribute '", name, "' is not defined at opset ", ctx.opset(),
+                            "; from opset ", inputOpset, " it is input ", inputIndex));
   *present = ctx.hasInput(inputIndex);
   if (!*present) return std::vector<int64_t>{};
   return ctx.intsInput(inputIndex);
