@@ -29,6 +29,13 @@ class Fuser {
   void fuseProducer(ir::Node* producer);
   void fuseIntoSeveral(ir::Node* producer, const std::vector<int>& consumers);
   void explainAnchored(ir::Node* producer, int gid);
+  // Records `reason` for every user of `producer` in kernel `gid`: the log
+  // explains each producer -> consumer edge that crosses kernels, and a
+  // producer may feed several nodes of one kernel (a root and its epilogue).
+  void refuse(const ir::Node* producer, int gid, const std::string& reason) {
+    for (const ir::Node* user : groups_.users(producer))
+      if (groups_.groupOf(user) == gid) log_.record(producer, user, reason);
+  }
   FusionRole producerRole(int gid) const {
     return groups_.group(gid).kind == ir::KernelKind::Loop ? FusionRole::Loop
                                                            : FusionRole::Producer;
@@ -147,16 +154,15 @@ void Fuser::fuseProducers(const std::vector<ir::Node*>& order) {
 }
 
 void Fuser::explainAnchored(ir::Node* producer, int gid) {
-  ir::Node* consumer = groups_.firstUserIn(producer, gid);
   FusionDecision d = checkJoin(producer, gid, /*asOutput=*/true, /*asClone=*/false);
   if (!d) {
-    log_.record(producer, consumer, d.reason);
+    refuse(producer, gid, d.reason);
     return;
   }
   const FusionGroup& own = groups_.group(groups_.groupOf(producer));
-  log_.record(producer, consumer,
-              own.root ? strCat("it is already fused as the epilogue of ", own.root->name)
-                       : std::string("it already belongs to another kernel"));
+  refuse(producer, gid,
+         own.root ? strCat("it is already fused as the epilogue of ", own.root->name)
+                  : std::string("it already belongs to another kernel"));
 }
 
 void Fuser::fuseProducer(ir::Node* producer) {
@@ -177,7 +183,7 @@ void Fuser::fuseProducer(ir::Node* producer) {
   if (d)
     groups_.addToGroup(producer, gid, producerRole(gid));
   else
-    log_.record(producer, groups_.firstUserIn(producer, gid), d.reason);
+    refuse(producer, gid, d.reason);
 }
 
 void Fuser::fuseIntoSeveral(ir::Node* producer, const std::vector<int>& consumers) {
@@ -200,7 +206,7 @@ void Fuser::fuseIntoSeveral(ir::Node* producer, const std::vector<int>& consumer
       if (copy[i])
         groups_.cloneIntoGroup(producer, consumers[i], producerRole(consumers[i]));
       else
-        log_.record(producer, groups_.firstUserIn(producer, consumers[i]), copy[i].reason);
+        refuse(producer, consumers[i], copy[i].reason);
     }
   } else {
     // Materialized once: at most one consumer kernel takes it as an output.
@@ -209,8 +215,7 @@ void Fuser::fuseIntoSeveral(ir::Node* producer, const std::vector<int>& consumer
         home = consumers[i];
     for (size_t i = 0; i < consumers.size(); ++i)
       if (consumers[i] != home)
-        log_.record(producer, groups_.firstUserIn(producer, consumers[i]),
-                    copy[i] ? dup.reason : copy[i].reason);
+        refuse(producer, consumers[i], copy[i] ? dup.reason : copy[i].reason);
   }
   if (home >= 0) groups_.addToGroup(producer, home, producerRole(home));
 }

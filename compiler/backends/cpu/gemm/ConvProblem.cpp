@@ -161,6 +161,15 @@ StatusOr<GemmProblem> conv2dProblem(EmitContext& ctx, const ir::Node& root,
       emitAt(j, acc, width);
       return;
     }
+    if (s.ow < int64_t(width)) {
+      // No vector fits in an output row: single lanes only (with ow == 1, a
+      // vector epilogue is not even valid IR: dlc-fuzz seeds 101327, 102443).
+      emitFor(b, c->constI64(0), c->constI64(width), c->constI64(1), "conv.lane",
+              [&](llvm::Value* l) {
+                emitAt(b.CreateAdd(j, l), b.CreateExtractElement(acc, l), 1);
+              });
+      return;
+    }
     // The vector may cross an output row: split it into lanes then.
     llvm::Function* fn = b.GetInsertBlock()->getParent();
     llvm::BasicBlock* vecBB = llvm::BasicBlock::Create(c->llvm, "conv.out.row", fn);

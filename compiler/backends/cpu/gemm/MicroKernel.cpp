@@ -57,6 +57,15 @@ void emitOutputVector(GemmStep& s, llvm::Value* i, llvm::Value* j, llvm::Value* 
   const int64_t cols = s.problem.cols;
   const unsigned vl = s.config.vl;
   llvm::Function* fn = b.GetInsertBlock()->getParent();
+  if (cols < int64_t(vl)) {
+    // No vector fits in a row: only single lanes ever run, and a vector
+    // epilogue is not even valid to emit (with one column, the root's
+    // extent-1 lane axis reads as a broadcast operand: dlc-fuzz seed 166).
+    emitFor(b, s.c64(0), b.CreateSub(s.c64(cols), j), s.c64(1), "out.lane", [&](llvm::Value* l) {
+      s.problem.output(s.bi, i, b.CreateAdd(j, l), b.CreateExtractElement(acc, l), 1);
+    });
+    return;
+  }
   if (cols % int64_t(s.config.nr()) == 0) {
     s.problem.output(s.bi, i, j, acc, vl);
     return;
