@@ -10,22 +10,6 @@ namespace {
 
 using namespace dlc::testing;  // NOLINT
 
-json denseModel(int units) {
-  return sequential({inputLayer("input_layer", {nullptr, 4}),
-                     layer("Dense", "dense", {{"units", units}, {"activation", "linear"},
-                                              {"use_bias", true}})});
-}
-
-// Loads `path` with stderr captured; the error must hold every part and
-// nothing may have been printed.
-void expectError(const std::string& path, const std::vector<std::string>& parts) {
-  ::testing::internal::CaptureStderr();
-  auto r = loadKeras(path);
-  std::string printed = ::testing::internal::GetCapturedStderr();
-  EXPECT_TRUE(failsWith(r.status(), parts));
-  EXPECT_EQ(printed, "");
-}
-
 class KerasErrors : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -12,20 +12,6 @@ namespace {
 
 using namespace dlc::testing;  // NOLINT
 
-json denseModel() {
-  return sequential({inputLayer("input_layer", {nullptr, 4}),
-                     layer("Dense", "dense", {{"units", 3}, {"activation", "linear"},
-                                              {"use_bias", true}})});
-}
-
-void expectError(const std::string& path, const std::vector<std::string>& parts) {
-  ::testing::internal::CaptureStderr();
-  auto r = loadKeras(path);
-  std::string printed = ::testing::internal::GetCapturedStderr();
-  EXPECT_TRUE(failsWith(r.status(), parts));
-  EXPECT_EQ(printed, "");
-}
-
 class KerasHostile : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "frontends/keras/KerasModel.h"
 #include "support/Zip.h"
 #include "tests/frontends/TestFiles.h"
 
@@ -175,6 +176,24 @@ inline std::vector<float> values(size_t n, int seed) {
     x = float(s >> 8) / float(1 << 24) * 2.0f - 1.0f;
   }
   return v;
+}
+
+// The small Sequential model the error tests corrupt: an input [None, 4]
+// and one Dense layer "dense" (linear, with bias).
+inline json denseModel(int units = 3) {
+  return sequential({inputLayer("input_layer", {nullptr, 4}),
+                     layer("Dense", "dense", {{"units", units}, {"activation", "linear"},
+                                              {"use_bias", true}})});
+}
+
+// Loads `path` with stderr captured: the load must fail with every one of
+// `parts` in its message, and nothing (no HDF5 or libzip text) may be printed.
+inline void expectError(const std::string& path, const std::vector<std::string>& parts) {
+  ::testing::internal::CaptureStderr();
+  auto r = keras::loadKeras(path);
+  std::string printed = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(failsWith(r.status(), parts));
+  EXPECT_EQ(printed, "");
 }
 
 }  // namespace dlc::testing

@@ -8,6 +8,7 @@
 #include "compiler/Compiler.h"
 #include "compiler/reference/Interpreter.h"
 #include "runtime/src/Model.h"
+#include "tests/common/TensorChecks.h"
 
 namespace dlc::fuzz {
 
@@ -59,31 +60,6 @@ bool allFinite(const Tensor& t) {
   for (int64_t i = 0; i < t.numElements(); ++i)
     if (!std::isfinite(t.getAsDouble(i))) return false;
   return true;
-}
-
-// "" when `got` matches `want`; else the worst element.
-std::string compare(const Tensor& got, const Tensor& want, Tolerance tol) {
-  if (got.dtype() != want.dtype())
-    return strCat("dtype ", ir::dtypeName(got.dtype()), ", expected ",
-                  ir::dtypeName(want.dtype()));
-  if (got.dims() != want.dims())
-    return strCat("dims ", ir::Shape(got.dims()).str(), ", expected ",
-                  ir::Shape(want.dims()).str());
-  double worst = 0;
-  int64_t worstAt = -1;
-  for (int64_t i = 0; i < want.numElements(); ++i) {
-    double a = got.getAsDouble(i), b = want.getAsDouble(i);
-    double err = std::fabs(a - b), allowed = tol.atol + tol.rtol * std::fabs(b);
-    double excess = std::isnan(a) ? INFINITY : (err <= allowed ? 0 : err / allowed);
-    if (excess > worst) {
-      worst = excess;
-      worstAt = i;
-    }
-  }
-  if (worstAt < 0) return "";
-  return strCat("element ", worstAt, " is ", got.getAsDouble(worstAt), ", expected ",
-                want.getAsDouble(worstAt), " (", worst, "x the tolerance); got ",
-                got.summary(8), ", expected ", want.summary(8));
 }
 
 struct Compiled {
@@ -162,7 +138,8 @@ CheckResult checkGraph(const ir::Graph& graph, const std::vector<InputSet>& runs
                        strCat(mode, ": ", outs->size(), " outputs, expected ", refs[r].size())});
       for (size_t o = 0; o < outs->size(); ++o) {
         if (!allFinite(refs[r][o])) continue;
-        std::string diff = compare((*outs)[o], refs[r][o], toleranceFor(graph.outputs()[o]));
+        Tolerance tol = toleranceFor(graph.outputs()[o]);
+        std::string diff = test::mismatch((*outs)[o], refs[r][o], tol.rtol, tol.atol);
         if (!diff.empty())
           return finish({Verdict::kWrongResult, strCat(mode, ", batch ", runs[r].batch,
                                                        ", output ", o, " (\"",

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -18,6 +17,7 @@
 #include "frontends/onnx/OnnxTensor.h"
 #include "onnx.pb.h"
 #include "runtime/src/Model.h"
+#include "tests/common/TensorChecks.h"
 
 namespace dlc::onnxnode {
 
@@ -74,38 +74,6 @@ struct DataSet {
   std::vector<Tensor> outputs;
 };
 
-// Compares one output; "" when it matches, else the first mismatch of
-// dtype or dims, or the worst element.
-std::string compare(const Tensor& got, const Tensor& want) {
-  if (got.dtype() != want.dtype())
-    return strCat("dtype ", ir::dtypeName(got.dtype()), ", expected ", ir::dtypeName(want.dtype()));
-  if (got.dims() != want.dims())
-    return strCat("dims ", ir::Shape(got.dims()).str(), ", expected ",
-                  ir::Shape(want.dims()).str());
-  double worst = 0;
-  int64_t worstAt = -1;
-  for (int64_t i = 0; i < want.numElements(); ++i) {
-    double a = got.getAsDouble(i), b = want.getAsDouble(i);
-    double excess = 0;
-    if (std::isnan(a) || std::isnan(b)) {
-      excess = std::isnan(a) == std::isnan(b) ? 0 : INFINITY;
-    } else if (std::isinf(a) || std::isinf(b)) {
-      excess = a == b ? 0 : INFINITY;
-    } else {
-      double err = std::fabs(a - b), allowed = kAtol + kRtol * std::fabs(b);
-      excess = err <= allowed ? 0 : err / allowed;
-    }
-    if (excess > worst) {
-      worst = excess;
-      worstAt = i;
-    }
-  }
-  if (worstAt < 0) return "";
-  return strCat("element ", worstAt, " is ", got.getAsDouble(worstAt), ", expected ",
-                want.getAsDouble(worstAt), " (", worst, "x the tolerance); got ", got.summary(16),
-                ", expected ", want.summary(16));
-}
-
 CaseResult unsupportedResult(const std::string& message, std::vector<std::string> ops = {}) {
   CaseResult r;
   r.outcome = Outcome::Unsupported;
@@ -143,7 +111,8 @@ CaseResult compileAndRun(const ir::Graph& graph, const std::vector<DataSet>& set
       return failedResult(
           strCat(mode, ": ", outs->size(), " outputs, expected ", sets[s].outputs.size()));
     for (size_t o = 0; o < outs->size(); ++o) {
-      std::string diff = compare((*outs)[o], sets[s].outputs[o]);
+      std::string diff =
+          test::mismatch((*outs)[o], sets[s].outputs[o], kRtol, kAtol, /*shown=*/16);
       if (!diff.empty())
         return failedResult(strCat(mode, ", data set ", s, ", output ", o, ": ", diff));
     }

@@ -50,24 +50,6 @@ std::unique_ptr<LoadedObject> LoadedObject::load(const std::vector<uint8_t>& byt
 
 void* LoadedObject::symbol(const std::string& name) const { return dlsym(handle_, name.c_str()); }
 
-std::vector<Tensor> randomInputs(const ir::Graph& graph, int64_t batch, uint32_t seed,
-                                 Range range) {
-  std::mt19937 rng(seed);
-  std::vector<Tensor> out;
-  for (const ir::Node* in : graph.inputs()) {
-    Tensor t(in->type.dtype, in->type.shape.bind(batch));
-    std::uniform_real_distribution<double> uf(range.lo, range.hi);
-    std::uniform_int_distribution<int> ui(in->type.dtype == ir::DType::U8 ? 0 : -50, 50);
-    for (int64_t i = 0; i < t.numElements(); ++i) {
-      if (ir::isFloat(in->type.dtype)) t.setFromDouble(i, uf(rng));
-      else if (in->type.dtype == ir::DType::Bool) t.setFromDouble(i, double(rng() & 1));
-      else t.setFromDouble(i, double(ui(rng)));
-    }
-    out.push_back(std::move(t));
-  }
-  return out;
-}
-
 std::vector<Tensor> runCompiled(const ir::Graph& graph, const ir::KernelPlan& plan,
                                 const CompiledCode& mod, const std::vector<Tensor>& inputs,
                                 int64_t batch, int chunks) {
@@ -115,25 +97,6 @@ std::vector<Tensor> runCompiled(const ir::Graph& graph, const ir::KernelPlan& pl
   std::vector<Tensor> outs;
   for (const ir::Node* o : graph.outputs()) outs.push_back(values[o]);
   return outs;
-}
-
-void expectNear(const Tensor& actual, const Tensor& expected, double rtol, double atol,
-                const std::string& what) {
-  ASSERT_EQ(actual.dims(), expected.dims()) << what;
-  ASSERT_EQ(actual.dtype(), expected.dtype()) << what;
-  int failures = 0;
-  for (int64_t i = 0; i < expected.numElements() && failures < 5; ++i) {
-    double a = actual.getAsDouble(i), e = expected.getAsDouble(i);
-    bool ok;
-    if (std::isnan(e)) ok = std::isnan(a);
-    else if (std::isinf(e)) ok = a == e;
-    else if (!ir::isFloat(expected.dtype())) ok = a == e;
-    else ok = std::fabs(a - e) <= atol + rtol * std::fabs(e);
-    if (!ok) {
-      ++failures;
-      ADD_FAILURE() << what << ": element " << i << " is " << a << ", expected " << e;
-    }
-  }
 }
 
 namespace {

@@ -13,6 +13,7 @@
 #include "ir/Graph.h"
 #include "ir/Kernel.h"
 #include "support/Tensor.h"
+#include "tests/common/TensorChecks.h"
 
 namespace dlc::cpu::test {
 
@@ -28,23 +29,15 @@ class LoadedObject {
   std::string path_;
 };
 
-struct Range {
-  double lo = -2.0;
-  double hi = 2.0;
-};
-
-// Random inputs for graph.inputs() at `batch` (floats uniform in range,
-// integers in [-50, 50] ([0,50] for u8), bools 50/50), fixed seed.
-std::vector<Tensor> randomInputs(const ir::Graph& graph, int64_t batch, uint32_t seed, Range range);
+// Seeded random inputs and elementwise comparison (tests/common).
+using dlc::test::expectNear;
+using dlc::test::randomInputs;
+using dlc::test::Range;
 
 // Runs the plan's kernels from `mod` and returns the graph outputs.
 std::vector<Tensor> runCompiled(const ir::Graph& graph, const ir::KernelPlan& plan,
                                 const CompiledCode& mod, const std::vector<Tensor>& inputs,
                                 int64_t batch, int chunks);
-
-// Asserts |a - b| <= atol + rtol·|b| elementwise (NaN matches NaN; ints exact).
-void expectNear(const Tensor& actual, const Tensor& expected, double rtol, double atol,
-                const std::string& what);
 
 struct CheckOptions {
   std::vector<int64_t> batches = {1, 5};

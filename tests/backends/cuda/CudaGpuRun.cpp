@@ -9,8 +9,6 @@
 // What this deliberately does not do: build an artifact or a memory plan
 // (the runtime's Model does that), or time anything. Without a GPU it skips,
 // with the reason cudaAvailable() gives.
-#include <cmath>
-#include <random>
 #include <unordered_map>
 
 #include <gtest/gtest.h>
@@ -20,46 +18,11 @@
 #include "runtime/src/CudaCode.h"
 #include "runtime/src/CudaDevice.h"
 #include "tests/backends/cuda/CudaTestHarness.h"
+#include "tests/common/TensorChecks.h"
 
 namespace dlc::cuda::test {
 
 namespace {
-
-std::vector<Tensor> gpuRandomInputs(const ir::Graph& graph, int64_t batch, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<Tensor> out;
-  for (const ir::Node* in : graph.inputs()) {
-    Tensor t(in->type.dtype, in->type.shape.bind(batch));
-    std::uniform_real_distribution<double> uf(-2.0, 2.0);
-    std::uniform_int_distribution<int> ui(in->type.dtype == ir::DType::U8 ? 0 : -50, 50);
-    for (int64_t i = 0; i < t.numElements(); ++i) {
-      if (ir::isFloat(in->type.dtype)) t.setFromDouble(i, uf(rng));
-      else if (in->type.dtype == ir::DType::Bool) t.setFromDouble(i, double(rng() & 1));
-      else t.setFromDouble(i, double(ui(rng)));
-    }
-    out.push_back(std::move(t));
-  }
-  return out;
-}
-
-void expectClose(const Tensor& actual, const Tensor& expected, double rtol, double atol,
-                 const std::string& what) {
-  ASSERT_EQ(actual.dims(), expected.dims()) << what;
-  ASSERT_EQ(actual.dtype(), expected.dtype()) << what;
-  int failures = 0;
-  for (int64_t i = 0; i < expected.numElements() && failures < 5; ++i) {
-    double a = actual.getAsDouble(i), e = expected.getAsDouble(i);
-    bool ok;
-    if (std::isnan(e)) ok = std::isnan(a);
-    else if (std::isinf(e)) ok = a == e;
-    else if (!ir::isFloat(expected.dtype())) ok = a == e;
-    else ok = std::fabs(a - e) <= atol + rtol * std::fabs(e);
-    if (!ok) {
-      ++failures;
-      ADD_FAILURE() << what << ": element " << i << " is " << a << ", expected " << e;
-    }
-  }
-}
 
 // Device memory for the values of one run, freed on destruction.
 class DeviceValues {
@@ -202,14 +165,14 @@ void checkOnGpu(const std::string& irText, bool fuse, const GpuCheckOptions& opt
   for (const ir::Node* in : graph.inputs()) hasBatch |= in->type.shape.hasBatch();
   std::vector<int64_t> batches = hasBatch ? options.batches : std::vector<int64_t>{1};
   for (int64_t batch : batches) {
-    std::vector<Tensor> inputs = gpuRandomInputs(graph, batch, options.seed);
+    std::vector<Tensor> inputs = dlc::test::randomInputs(graph, batch, options.seed);
     StatusOr<std::vector<Tensor>> expected = ref::evaluate(graph, inputs);
     ASSERT_TRUE(expected.ok()) << expected.status().toString();
     std::vector<Tensor> actual =
         runOnGpu(**dev, **module, graph, rendered.plan, inputs, batch);
     ASSERT_EQ(actual.size(), expected->size()) << "at batch " << batch;
     for (size_t i = 0; i < actual.size(); ++i)
-      expectClose(actual[i], (*expected)[i], options.rtol, options.atol,
+      dlc::test::expectNear(actual[i], (*expected)[i], options.rtol, options.atol,
                   strCat("output ", i, " at batch ", batch, " on ", (*dev)->name()));
   }
 }

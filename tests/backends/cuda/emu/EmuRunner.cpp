@@ -3,14 +3,12 @@
 
 #include <dlfcn.h>
 
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
-#include <random>
 #include <regex>
 #include <sstream>
 #include <unistd.h>
@@ -20,6 +18,7 @@
 
 #include "compiler/reference/Interpreter.h"
 #include "runtime/src/CudaLaunch.h"
+#include "tests/common/TensorChecks.h"
 
 namespace dlc::cuda::emu {
 
@@ -42,42 +41,6 @@ int runCommand(const std::string& command, std::string& output) {
   size_t n;
   while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) output.append(buf, n);
   return pclose(pipe);
-}
-
-std::vector<Tensor> randomInputs(const ir::Graph& graph, int64_t batch, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<Tensor> out;
-  for (const ir::Node* in : graph.inputs()) {
-    Tensor t(in->type.dtype, in->type.shape.bind(batch));
-    std::uniform_real_distribution<double> uf(-2.0, 2.0);
-    std::uniform_int_distribution<int> ui(in->type.dtype == ir::DType::U8 ? 0 : -50, 50);
-    for (int64_t i = 0; i < t.numElements(); ++i) {
-      if (ir::isFloat(in->type.dtype)) t.setFromDouble(i, uf(rng));
-      else if (in->type.dtype == ir::DType::Bool) t.setFromDouble(i, double(rng() & 1));
-      else t.setFromDouble(i, double(ui(rng)));
-    }
-    out.push_back(std::move(t));
-  }
-  return out;
-}
-
-void expectClose(const Tensor& actual, const Tensor& expected, double rtol, double atol,
-                 const std::string& what) {
-  ASSERT_EQ(actual.dims(), expected.dims()) << what;
-  ASSERT_EQ(actual.dtype(), expected.dtype()) << what;
-  int failures = 0;
-  for (int64_t i = 0; i < expected.numElements() && failures < 5; ++i) {
-    double a = actual.getAsDouble(i), e = expected.getAsDouble(i);
-    bool ok;
-    if (std::isnan(e)) ok = std::isnan(a);
-    else if (std::isinf(e)) ok = a == e;
-    else if (!ir::isFloat(expected.dtype())) ok = a == e;
-    else ok = std::fabs(a - e) <= atol + rtol * std::fabs(e);
-    if (!ok) {
-      ++failures;
-      ADD_FAILURE() << what << ": element " << i << " is " << a << ", expected " << e;
-    }
-  }
 }
 
 // Host "device memory": 256-byte aligned like cudaMalloc, one per IR value.
@@ -212,7 +175,7 @@ void checkEmulated(const EmuModule& module, size_t index, const ir::Graph& graph
   std::vector<int64_t> batches = hasBatch ? options.batches : std::vector<int64_t>{1};
   for (int64_t batch : batches) {
     SCOPED_TRACE(what + " at batch " + std::to_string(batch));
-    std::vector<Tensor> inputs = randomInputs(graph, batch, options.seed);
+    std::vector<Tensor> inputs = dlc::test::randomInputs(graph, batch, options.seed);
     StatusOr<std::vector<Tensor>> expected = ref::evaluate(graph, inputs);
     ASSERT_TRUE(expected.ok()) << expected.status().toString();
     HostValues values;
@@ -252,7 +215,7 @@ void checkEmulated(const EmuModule& module, size_t index, const ir::Graph& graph
       void* ptr = values.find(o);
       ASSERT_TRUE(ptr) << "graph output " << o->name << " was never computed";
       std::memcpy(actual.data(), ptr, actual.byteSize());
-      expectClose(actual, (*expected)[i], options.rtol, options.atol,
+      dlc::test::expectNear(actual, (*expected)[i], options.rtol, options.atol,
                   strCat(what, ": output ", i, " (", o->name, ") at batch ", batch));
     }
   }
