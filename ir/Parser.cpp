@@ -6,9 +6,11 @@
 // annotations are read as written; buildKernelPlan or verify judge them).
 #include "ir/Parser.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 #include "ir/ShapeInference.h"
@@ -20,8 +22,8 @@ namespace {
 
 using text::Tok;
 
-// A text file should not make the parser allocate more than this.
-constexpr int64_t kMaxSplatElements = int64_t(1) << 28;
+// A splat<v> constant should not make the parser allocate more than this.
+constexpr int64_t kMaxSplatBytes = int64_t(1) << 30;
 using text::Token;
 
 // A literal inside dense<[...]> / splat<...>, converted once the type is known.
@@ -277,13 +279,28 @@ class Parser {
     if (!splat && int64_t(lits.size()) != n)
       return error(at, strCat("dense data has ", lits.size(), " elements but the type ",
                               type.str(), " has ", n));
-    if (splat && n > kMaxSplatElements)
-      return error(at, strCat("splat constant ", type.str(), " has more than ", kMaxSplatElements,
-                              " elements"));
-    Tensor t(type.dtype, type.shape.dims());
-    for (int64_t i = 0; i < n; ++i) {
-      const Token& tok = lits[splat ? 0 : size_t(i)].token;
-      DLC_RETURN_IF_ERROR(storeElement(t, i, tok));
+    const int64_t elementBytes = int64_t(dtypeSize(type.dtype));
+    if (splat && n > kMaxSplatBytes / elementBytes)
+      return error(at, strCat("splat constant ", type.str(), " is larger than ", kMaxSplatBytes,
+                              " bytes"));
+    auto created = Tensor::create(type.dtype, type.shape.dims());
+    if (!created.ok()) return error(at, created.status().message());
+    Tensor t = std::move(*created);
+    if (!splat) {
+      for (int64_t i = 0; i < n; ++i)
+        DLC_RETURN_IF_ERROR(storeElement(t, i, lits[size_t(i)].token));
+      return t;
+    }
+    // One literal, converted once and copied by doubling: a 1 GiB splat is
+    // log2(n) copies, not n conversions.
+    if (n == 0) return t;
+    DLC_RETURN_IF_ERROR(storeElement(t, 0, lits[0].token));
+    auto* bytes = static_cast<uint8_t*>(t.data());
+    const size_t total = size_t(n) * size_t(elementBytes);
+    for (size_t filled = size_t(elementBytes); filled < total;) {
+      size_t chunk = std::min(filled, total - filled);
+      std::memcpy(bytes + filled, bytes, chunk);
+      filled += chunk;
     }
     return t;
   }

@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(cmake ninja-build g++ pkg-config llvm-19-dev libzstd-dev zlib1g-dev nlohmann-json3-dev
       libgtest-dev libgmock-dev libbenchmark-dev dataset-fashion-mnist python3 python3-venv
-      libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata libhdf5-dev libzip-dev)
+      libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata libhdf5-dev libzip-dev
+      clang-19 libclang-rt-19-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

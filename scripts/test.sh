@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds dlc with its tests, runs the whole test
-# suite (CTest), then installs the runtime package and builds and runs the
-# embed example against it. .ci/run calls exactly this.
+# suite (CTest), installs the runtime package and builds and runs the embed
+# example against it, then builds everything again with ASan + UBSan (clang)
+# and runs the whole suite under the sanitizers, with the libFuzzer targets
+# (scripts/test-sanitizers.sh). .ci/run calls exactly this.
+# DLC_SKIP_SANITIZERS=1 stops after the Release suite (for quick local runs).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${DLC_BUILD_DIR:-$root/build}
@@ -20,3 +23,7 @@ gunzip -c /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz > "$build/
 echo "== test suite"
 cd "$build"
 ctest --output-on-failure -j "$(nproc)" --timeout 600
+
+if [ "${DLC_SKIP_SANITIZERS:-0}" != 1 ]; then
+  "$root/scripts/test-sanitizers.sh"
+fi

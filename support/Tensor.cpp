@@ -1,5 +1,7 @@
 #include "support/Tensor.h"
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
@@ -26,6 +28,17 @@ std::shared_ptr<uint8_t> allocateZeroed(size_t bytes) {
   if (!p) return nullptr;
   std::memset(p, 0, alloc);
   return std::shared_ptr<uint8_t>(static_cast<uint8_t*>(p), [](uint8_t* q) { std::free(q); });
+}
+
+// The host's physical memory in bytes (0 when unknown). A tensor larger than
+// this is refused before any allocation is attempted: with overcommit the
+// allocation could succeed, and zeroing it would then exhaust the host.
+int64_t physicalMemoryBytes() {
+  static const int64_t bytes = [] {
+    long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && page > 0 ? int64_t(pages) * int64_t(page) : int64_t(0);
+  }();
+  return bytes;
 }
 
 }  // namespace
@@ -58,6 +71,10 @@ StatusOr<Tensor> Tensor::create(DType dtype, std::vector<int64_t> dims) {
   if (uint64_t(bytes) > uint64_t(SIZE_MAX))
     return outOfRange("tensor ", dimsText(dtype, dims), " needs ", bytes,
                       " bytes, more than this host can address");
+  if (int64_t memory = physicalMemoryBytes(); memory > 0 && bytes > memory)
+    return unavailable("out of host memory allocating ", bytes, " bytes for tensor ",
+                       dimsText(dtype, dims), ": more than the host's ", memory,
+                       " bytes of memory");
   std::shared_ptr<uint8_t> storage = allocateZeroed(size_t(bytes));
   if (!storage)
     return unavailable("out of host memory allocating ", bytes, " bytes for tensor ",

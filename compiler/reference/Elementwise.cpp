@@ -5,8 +5,8 @@
 // wrapping to the dtype's width (div truncates toward zero, x / 0 = 0 and
 // MIN / -1 wraps to MIN, as the CPU backend computes and docs/ops.md
 // specifies); bool ops in int64 0/1. maximum/minimum/relu propagate NaN as
-// NumPy does. Integer -> integer casts wrap (two's complement), as C, NumPy
-// and ONNX do.
+// NumPy does, and maximum/minimum order -0 < +0 (IEEE 754-2019). Integer ->
+// integer casts wrap (two's complement), as C, NumPy and ONNX do.
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -24,8 +24,6 @@ namespace {
 
 using FloatFn = std::function<double(double)>;
 using FloatFn2 = std::function<double(double, double)>;
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 StatusOr<FloatFn> floatUnary(const OpContext& ctx) {
   switch (ctx.op()) {
@@ -131,14 +129,8 @@ std::optional<FloatFn2> floatBinary(OpKind op) {
     case OpKind::Mul: return FloatFn2([](double a, double b) { return a * b; });
     case OpKind::Div: return FloatFn2([](double a, double b) { return a / b; });
     case OpKind::Pow: return FloatFn2([](double a, double b) { return std::pow(a, b); });
-    case OpKind::Maximum:
-      return FloatFn2([](double a, double b) {
-        return std::isnan(a) || std::isnan(b) ? kNaN : std::max(a, b);
-      });
-    case OpKind::Minimum:
-      return FloatFn2([](double a, double b) {
-        return std::isnan(a) || std::isnan(b) ? kNaN : std::min(a, b);
-      });
+    case OpKind::Maximum: return FloatFn2(ieeeMaximum);
+    case OpKind::Minimum: return FloatFn2(ieeeMinimum);
     default: return std::nullopt;
   }
 }

@@ -57,7 +57,7 @@ StatusOr<Tensor> evalWindowPool(const OpContext& ctx) {
             ++inBounds;
             double v = xv[size_t((plane * h + iy) * w + ix)];
             if (isMax)
-              acc = std::isnan(v) || v > acc ? v : acc;
+              acc = ieeeMaximum(acc, v);
             else
               acc += v;
           }

@@ -62,9 +62,9 @@ StatusOr<Tensor> evalReduction(const OpContext& ctx) {
       double& a = acc[size_t(offsetOf(index, outStrides))];
       double v = x.getAsDouble(i);
       if (isMax)
-        a = std::isnan(v) || v > a ? v : a;
+        a = ieeeMaximum(a, v);
       else if (isMin)
-        a = std::isnan(v) || v < a ? v : a;
+        a = ieeeMinimum(a, v);
       else
         a += v;
     }

@@ -7,8 +7,10 @@
 // storeSaturating implements docs/ops.md's float -> integer cast rules.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "support/Tensor.h"
@@ -29,6 +31,20 @@ void storeInt(Tensor& t, int64_t i, int64_t v);
 // the dtype; integers truncate toward zero and saturate (NaN -> 0); bool is
 // v != 0.
 void storeSaturating(Tensor& t, int64_t i, double v);
+
+// IEEE 754-2019 maximum and minimum, as docs/ops.md specifies and every
+// backend computes (maximum/minimum, reduce_max/min, max_pool2d): NaN when
+// either operand is NaN, and -0 < +0.
+inline double ieeeMaximum(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
+  if (a == b) return std::signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+inline double ieeeMinimum(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
+  if (a == b) return std::signbit(a) ? a : b;
+  return a < b ? a : b;
+}
 
 // Copies element `from` of `src` to element `to` of `dst` (same dtype).
 inline void copyElement(const Tensor& src, int64_t from, Tensor& dst, int64_t to) {

@@ -1,5 +1,6 @@
 #include "frontends/json/Constants.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -144,9 +145,14 @@ StatusOr<Tensor> tensorFromValue(const json& value, DType dtype, const ir::Shape
     DLC_ASSIGN_OR_RETURN(Tensor t, allocate(dtype, shape, where));
     std::string problem = storeElement(value, t, 0);
     if (!problem.empty()) return where.error(problem);
-    for (int64_t i = 1; i < count; ++i)
-      std::memcpy(static_cast<uint8_t*>(t.data()) + size_t(i) * ir::dtypeSize(dtype), t.data(),
-                  ir::dtypeSize(dtype));
+    // Copy by doubling: a 1 GiB splat is log2(count) copies, not count.
+    auto* bytes = static_cast<uint8_t*>(t.data());
+    const size_t total = size_t(count) * ir::dtypeSize(dtype);
+    for (size_t filled = ir::dtypeSize(dtype); filled < total;) {
+      size_t chunk = std::min(filled, total - filled);
+      std::memcpy(bytes + filled, bytes, chunk);
+      filled += chunk;
+    }
     return t;
   }
   bool flat = isFlatList(value);

@@ -71,6 +71,11 @@ StatusOr<void*> CpuDevice::allocate(size_t bytes) {
   size_t rounded = (bytes + 63) / 64 * 64;
   if (rounded == 0) rounded = 64;
   if (rounded < bytes) return outOfRange("allocation of ", bytes, " bytes is too large");
+  // More than the host (or its cgroup) has is refused before any attempt:
+  // with overcommit the allocation could succeed and fail only when touched.
+  if (info_.memoryBytes > 0 && bytes > uint64_t(info_.memoryBytes))
+    return unavailable(info_.name, ": out of memory allocating ", bytes, " bytes: more than the ",
+                       info_.memoryBytes, " bytes of memory of this device");
   void* p = std::aligned_alloc(64, rounded);
   if (!p) return unavailable(info_.name, ": out of memory allocating ", bytes, " bytes");
   return p;

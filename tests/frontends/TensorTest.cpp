@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "support/Tensor.h"
+#include "tests/common/Sanitizers.h"
 
 namespace dlc {
 namespace {
@@ -46,8 +47,7 @@ TEST(TensorCreate, RejectsInt64Overflow) {
 // Runs in a death-test child: creates f32[1,2^40] (4 TiB) under a 1 GiB
 // address-space limit and exits 0 when create() reported it as a Status.
 [[noreturn]] void createUnderOneGiB() {
-  rlimit lim{uint64_t(1) << 30, uint64_t(1) << 30};
-  setrlimit(RLIMIT_AS, &lim);
+  test::capAddressSpaceUnlessAsan(uint64_t(1) << 30);
   auto t = Tensor::create(DType::F32, {1, int64_t(1) << 40});
   bool good = t.status().code() == StatusCode::kUnavailable &&
               t.status().message().find("4398046511104 bytes") != std::string::npos;

@@ -9,6 +9,7 @@
 #include "support/Npy.h"
 #include "support/Zip.h"
 #include "tests/frontends/TestFiles.h"
+#include "tests/common/Sanitizers.h"
 
 namespace dlc {
 namespace {
@@ -92,8 +93,7 @@ TEST(Zip, MembersSharingCompressedBytesStopAtTheBudget) {
 // Runs in a death-test child: limits the address space to 1 GiB, parses
 // `npz` and exits 0 when it failed with `expected` in the message.
 [[noreturn]] void parseUnderOneGiB(const std::string& npz, const std::string& expected) {
-  rlimit lim{uint64_t(1) << 30, uint64_t(1) << 30};
-  setrlimit(RLIMIT_AS, &lim);
+  test::capAddressSpaceUnlessAsan(uint64_t(1) << 30);
   auto r = parseNpz(npz, "lie.npz");
   std::exit(!r.ok() && r.status().message().find(expected) != std::string::npos ? 0 : 1);
 }

@@ -14,6 +14,7 @@
 
 #include "OnnxTestUtil.h"
 #include "frontends/onnx/OnnxModel.h"
+#include "tests/common/Sanitizers.h"
 
 namespace dlc::onnxfe {
 namespace {
@@ -458,8 +459,7 @@ bool failsWithinOneGiB(const ::onnx::ModelProto& m, const std::string& part) {
   std::string bytes = m.SerializeAsString();
   pid_t pid = ::fork();
   if (pid == 0) {
-    struct rlimit limit = {rlim_t(1) << 30, rlim_t(1) << 30};
-    ::setrlimit(RLIMIT_AS, &limit);
+    test::capAddressSpaceUnlessAsan(uint64_t(1) << 30);
     auto g = parseOnnx(bytes, "hostile.onnx");
     bool ok = !g.ok() && g.status().message().find(part) != std::string::npos;
     ::_exit(ok ? 0 : 1);

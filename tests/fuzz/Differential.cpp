@@ -1,95 +1,82 @@
-// Reference vs CPU fused vs CPU unfused on one graph (Differential.h).
+// Reference vs CPU fused/unfused, the C API file and CUDA (Differential.h).
 #include "tests/fuzz/Differential.h"
 
-#include <cmath>
-#include <map>
-#include <unordered_set>
+#include <unistd.h>
 
 #include "compiler/Compiler.h"
 #include "compiler/reference/Interpreter.h"
 #include "runtime/src/Model.h"
-#include "tests/common/TensorChecks.h"
+#include "tests/fuzz/ArtifactFileCheck.h"
+#include "tests/fuzz/CudaCheck.h"
+#include "tests/fuzz/Scratch.h"
+#include "tests/fuzz/Tolerance.h"
 
 namespace dlc::fuzz {
 
 namespace {
 
-struct Tolerance {
-  double atol = 1e-5;
-  double rtol = 1e-4;
-};
-
-// Ops that need a looser tolerance than the default, and why. The loosest
-// entry among the ops an output depends on applies to that output.
-//
-//   op           atol   rtol   why
-//   (default)    1e-5   1e-4   f32 math with FMA contraction vs float64
-//   layer_norm   1e-3   1e-3   (x - mean) carries the f32 rounding of the
-//                              mean, ~1e-7·|x|, and 1/sqrt(var + eps)
-//                              multiplies it by up to 1/sqrt(eps) = 316 on a
-//                              (near-)constant row: found as 2-7x the default
-//                              on rows clamped to one value (old seeds 173,
-//                              439); the backend computes mean and variance
-//                              in two passes, as the reference does.
-const std::map<ir::OpKind, Tolerance>& toleranceTable() {
-  static const std::map<ir::OpKind, Tolerance> kTable = {
-      {ir::OpKind::LayerNorm, {1e-3, 1e-3}},
-  };
-  return kTable;
-}
-
-Tolerance toleranceFor(const ir::Node* out) {
-  Tolerance t;
-  std::vector<const ir::Node*> stack = {out};
-  std::unordered_set<const ir::Node*> seen;
-  while (!stack.empty()) {
-    const ir::Node* n = stack.back();
-    stack.pop_back();
-    if (!seen.insert(n).second) continue;
-    auto it = toleranceTable().find(n->op);
-    if (it != toleranceTable().end()) {
-      t.atol = std::max(t.atol, it->second.atol);
-      t.rtol = std::max(t.rtol, it->second.rtol);
-    }
-    for (const ir::Node* in : n->inputs) stack.push_back(in);
-  }
-  return t;
-}
-
-bool allFinite(const Tensor& t) {
-  for (int64_t i = 0; i < t.numElements(); ++i)
-    if (!std::isfinite(t.getAsDouble(i))) return false;
-  return true;
-}
-
-struct Compiled {
-  std::unique_ptr<rt::Model> model;
+// The artifact of one CPU mode; `error` set when there is none.
+struct CpuBuild {
+  std::vector<uint8_t> bytes;
   CheckResult error;
 };
 
-Compiled compileFor(const ir::Graph& graph, bool fused) {
-  const char* mode = fused ? "fused" : "unfused";
-  Compiled c;
+CpuBuild buildCpu(const ir::Graph& graph, bool fused, const std::string& backend) {
+  CpuBuild b;
   BuildOptions options;
   options.fusion = fused;
   StatusOr<BuildResult> built = compileGraph(graph.clone(), options);
   if (!built.ok()) {
-    c.error = {Verdict::kCompileError, strCat(mode, ": compile: ", built.status().toString())};
-    return c;
+    b.error = {Verdict::kCompileError, strCat(backend, ": compile: ", built.status().toString())};
+    return b;
   }
   StatusOr<std::vector<uint8_t>> bytes = artifactBytes(*built);
   if (!bytes.ok()) {
-    c.error = {Verdict::kCompileError, strCat(mode, ": artifact: ", bytes.status().toString())};
-    return c;
+    b.error = {Verdict::kCompileError, strCat(backend, ": artifact: ", bytes.status().toString())};
+    return b;
   }
-  auto model = rt::Model::loadBytes(bytes->data(), bytes->size(), graph.name);
-  if (!model.ok()) {
-    c.error = {Verdict::kCompileError, strCat(mode, ": load: ", model.status().toString())};
-    return c;
-  }
-  c.model = std::move(*model);
-  return c;
+  b.bytes = std::move(*bytes);
+  return b;
 }
+
+// One CPU mode: build (twice with `determinism`), run in memory against
+// the reference, then the same artifact through the C API file path.
+CheckResult checkCpuMode(const ir::Graph& graph, const std::vector<InputSet>& runs,
+                         const std::vector<std::vector<Tensor>>& refs, bool fused,
+                         bool determinism, int* determinismChecks) {
+  const std::string backend = fused ? "cpu fused" : "cpu unfused";
+  CpuBuild b = buildCpu(graph, fused, backend);
+  if (b.bytes.empty()) return b.error;
+  if (determinism) {
+    CpuBuild again = buildCpu(graph, fused, backend);
+    if (again.bytes.empty()) return again.error;
+    std::string diff = firstByteDifference(b.bytes, again.bytes);
+    if (!diff.empty())
+      return {Verdict::kNondeterministic,
+              strCat("determinism, ", backend, ": two builds of one graph gave artifacts of ",
+                     diff)};
+    ++*determinismChecks;
+  }
+  auto model = rt::Model::loadBytes(b.bytes.data(), b.bytes.size(), graph.name);
+  if (!model.ok())
+    return {Verdict::kCompileError, strCat(backend, ": load: ", model.status().toString())};
+  std::vector<std::vector<Tensor>> outs;
+  for (size_t r = 0; r < runs.size(); ++r) {
+    auto got = (*model)->run(runs[r].values);
+    if (!got.ok())
+      return {Verdict::kRunError,
+              strCat(backend, ", batch ", runs[r].batch, ": ", got.status().toString())};
+    std::string diff = compareOutputs(graph, *got, refs[r], backend, runs[r].batch);
+    if (!diff.empty()) return {Verdict::kWrongResult, diff};
+    outs.push_back(std::move(*got));
+  }
+  return checkArtifactFile(b.bytes, graph, runs, outs, backend);
+}
+
+// Removes this process's scratch folder when the check ends.
+struct ScratchGuard {
+  ~ScratchGuard() { removeScratchDir(::getpid()); }
+};
 
 }  // namespace
 
@@ -99,6 +86,7 @@ const char* verdictName(Verdict v) {
     case Verdict::kCompileError: return "compile-error";
     case Verdict::kRunError: return "run-error";
     case Verdict::kWrongResult: return "wrong-result";
+    case Verdict::kNondeterministic: return "nondeterministic";
     case Verdict::kCrash: return "crash";
     case Verdict::kTimeout: return "timeout";
     case Verdict::kInvalidGraph: return "invalid-graph";
@@ -106,50 +94,70 @@ const char* verdictName(Verdict v) {
   return "?";
 }
 
-CheckResult checkGraph(const ir::Graph& graph, const std::vector<InputSet>& runs) {
-  int computations = 0;
-  for (const auto& n : graph.nodes()) computations += ir::isSource(n->op) ? 0 : 1;
-  auto finish = [&](CheckResult r) {
-    r.computations = computations;
+std::string checkFlags(const CheckOptions& checks) {
+  std::string flags = strCat(checks.cpu ? "" : " --no-cpu", checks.cuda ? " --cuda" : "",
+                             checks.determinism ? " --determinism" : "");
+  for (const std::string& op : checks.cudaCpuOnlyOps) flags += " --cuda-cpu-only " + op;
+  return flags;
+}
+
+std::string failedBackend(const CheckResult& r) {
+  return r.message.substr(0, r.message.find_first_of(",:"));
+}
+
+CheckOptions optionsFor(const CheckResult& failure, const CheckOptions& asked) {
+  CheckOptions o = asked;
+  if (failedBackend(failure).rfind("cuda", 0) == 0) {
+    o.cpu = false;
+    o.determinism = false;
+  } else if (!failure.message.empty()) {
+    o.cuda = false;
+  }
+  return o;
+}
+
+CheckResult checkGraph(const ir::Graph& graph, const std::vector<InputSet>& runs,
+                       const CheckOptions& options) {
+  ScratchGuard scratch;
+  CheckResult result;
+  for (const auto& n : graph.nodes()) result.computations += ir::isSource(n->op) ? 0 : 1;
+  // Failures keep the counts of the work done so far.
+  auto fail = [&](CheckResult r) {
+    r.computations = result.computations;
+    r.nonFiniteOutputs = result.nonFiniteOutputs;
+    r.cudaEmulated += result.cudaEmulated;
+    r.cudaOnGpu += result.cudaOnGpu;
+    r.cudaGpuSkipped += result.cudaGpuSkipped;
+    r.cudaNotBuilt += result.cudaNotBuilt;
+    r.determinismChecks += result.determinismChecks;
     return r;
   };
   // The reference first: its values, and which outputs are comparable.
   std::vector<std::vector<Tensor>> refs;
-  int nonFinite = 0;
   for (const InputSet& run : runs) {
     auto ref = ref::evaluate(graph, run.values);
     if (!ref.ok())
-      return finish({Verdict::kInvalidGraph, strCat("reference, batch ", run.batch, ": ",
-                                                    ref.status().toString())});
-    for (const Tensor& t : *ref) nonFinite += allFinite(t) ? 0 : 1;
+      return fail({Verdict::kInvalidGraph,
+                   strCat("reference, batch ", run.batch, ": ", ref.status().toString())});
+    for (const Tensor& t : *ref) result.nonFiniteOutputs += allFinite(t) ? 0 : 1;
     refs.push_back(std::move(*ref));
   }
-  for (bool fused : {true, false}) {
-    const char* mode = fused ? "fused" : "unfused";
-    Compiled c = compileFor(graph, fused);
-    if (!c.model) return finish(c.error);
-    for (size_t r = 0; r < runs.size(); ++r) {
-      auto outs = c.model->run(runs[r].values);
-      if (!outs.ok())
-        return finish({Verdict::kRunError, strCat(mode, ", batch ", runs[r].batch, ": ",
-                                                  outs.status().toString())});
-      if (outs->size() != refs[r].size())
-        return finish({Verdict::kWrongResult,
-                       strCat(mode, ": ", outs->size(), " outputs, expected ", refs[r].size())});
-      for (size_t o = 0; o < outs->size(); ++o) {
-        if (!allFinite(refs[r][o])) continue;
-        Tolerance tol = toleranceFor(graph.outputs()[o]);
-        std::string diff = test::mismatch((*outs)[o], refs[r][o], tol.rtol, tol.atol);
-        if (!diff.empty())
-          return finish({Verdict::kWrongResult, strCat(mode, ", batch ", runs[r].batch,
-                                                       ", output ", o, " (\"",
-                                                       graph.outputs()[o]->name, "\"): ", diff)});
-      }
+  if (options.cpu) {
+    for (bool fused : {true, false}) {
+      CheckResult r = checkCpuMode(graph, runs, refs, fused, options.determinism,
+                                   &result.determinismChecks);
+      if (r.verdict != Verdict::kPass) return fail(r);
     }
   }
-  CheckResult ok;
-  ok.nonFiniteOutputs = nonFinite;
-  return finish(ok);
+  if (options.cuda) {
+    CheckResult r = checkCuda(graph, runs, refs, options.cudaCpuOnlyOps);
+    if (r.verdict != Verdict::kPass) return fail(r);
+    result.cudaEmulated += r.cudaEmulated;
+    result.cudaOnGpu += r.cudaOnGpu;
+    result.cudaGpuSkipped += r.cudaGpuSkipped;
+    result.cudaNotBuilt += r.cudaNotBuilt;
+  }
+  return result;
 }
 
 }  // namespace dlc::fuzz

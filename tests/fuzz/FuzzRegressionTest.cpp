@@ -1,11 +1,14 @@
 // Minimized graphs from dlc-fuzz failures whose core bugs are fixed, built
 // in C++ and checked exactly as the fuzzer checks them (reference vs CPU
-// fused vs unfused). Each test names the seed that found it and the fix.
+// fused vs unfused, the C API file, and CUDA where NVRTC is present). Each
+// test names the seed that found it and the fix.
 #include <gtest/gtest.h>
 
+#include "compiler/backends/cuda/CudaCompile.h"
 #include "ir/ShapeInference.h"
 #include "tests/fuzz/Differential.h"
 #include "tests/fuzz/GraphGen.h"
+#include "tests/fuzz/Isolate.h"
 
 namespace dlc::fuzz {
 namespace {
@@ -24,8 +27,17 @@ ir::Node* node(ir::Graph& g, OpKind op, std::vector<ir::Node*> ins, ir::Attribut
   return n;
 }
 
+// Checked on the CPU and, where NVRTC is present, on CUDA (emulated, and on
+// a GPU when there is one): a graph that broke one backend is a good test
+// of the other. In a child process, as campaigns check: a GPU driver
+// initialized here would not survive the forks of the fixed-seed batches
+// when all tests run in one process.
 void expectPass(const ir::Graph& g, int64_t batch = 1) {
-  CheckResult r = checkGraph(g, {makeInputs(g, batch, /*seed=*/5)});
+  CheckOptions checks;
+  checks.cuda = cuda::nvrtcVersion().ok();
+  CheckResult r = runIsolated(
+      [&] { return checkGraph(g, {makeInputs(g, batch, /*seed=*/5)}, checks); },
+      /*timeoutS=*/300);
   EXPECT_EQ(r.verdict, Verdict::kPass) << verdictName(r.verdict) << ": " << r.message;
 }
 
@@ -107,6 +119,39 @@ TEST(FuzzRegression, OneColumnConvEpilogue) {
                                           g.addConstant("q", filled({}, 0.25f, 0))});
     g.addOutput(node(g, OpKind::Rsqrt, {pos}));
     expectPass(g, /*batch=*/3);
+  }
+}
+
+// Seed 5001511 (repro in regressions/layer-norm-constant-large-row-5001511):
+// layer_norm over a row that is one constant (-70.27 x 1008). The f32 mean
+// of such a row is off by its sum's rounding, ~ulp(70) and more, and
+// rsqrt(var + eps) multiplies x - mean by up to 316: 4.6x the layer_norm
+// tolerance on the CPU, 5.5x on CUDA. Fixed in
+// compiler/backends/cpu/RowEmitter.cpp and compiler/backends/cuda/RowRenderer.cpp
+// (the corrected two-pass mean: mean0 + sum(x - mean0) / n, exact on a
+// constant row). Rows of 1008 (held in registers/stack) and 6000 elements
+// (recomputed each pass), with and without gamma/beta.
+TEST(FuzzRegression, LayerNormOfAConstantLargeRow) {
+  for (int64_t len : {int64_t(1008), int64_t(6000)}) {
+    for (bool affine : {false, true}) {
+      ir::Graph g;
+      ir::Node* x = g.addInput("x", {ir::DType::F32, ir::Shape({ir::kBatch, len})});
+      // x * 0 + c: a constant row the simplifier cannot fold away.
+      ir::Node* row = node(
+          g, OpKind::Add,
+          {node(g, OpKind::Mul, {x, g.addConstant("zero", filled({}, 0.0f, 0))}),
+           g.addConstant("c", filled({}, -70.27f, 0))});
+      ir::Attributes axis;
+      axis.set("axis", int64_t(1));
+      std::vector<ir::Node*> ins = {row};
+      if (affine) {
+        ins.push_back(g.addConstant("gamma", filled({len}, 0.5f, 0.25f)));
+        ins.push_back(g.addConstant("beta", filled({len}, -1.0f, 0.5f)));
+      }
+      g.addOutput(node(g, OpKind::LayerNorm, ins, axis));
+      SCOPED_TRACE(strCat("row of ", len, affine ? " with gamma/beta" : ""));
+      expectPass(g, /*batch=*/3);
+    }
   }
 }
 

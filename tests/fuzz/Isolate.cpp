@@ -9,15 +9,18 @@
 #include <chrono>
 #include <thread>
 
+#include "tests/fuzz/Scratch.h"
+
 namespace dlc::fuzz {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A verdict, two counts and at most this many bytes of message: small
+// A verdict, the counts and at most this many bytes of message: small
 // enough that the child's write never blocks on a full pipe.
 constexpr size_t kMaxMessage = 8000;
+constexpr int kHeaderInts = 9;
 
 struct Child {
   int64_t index = -1;
@@ -29,8 +32,9 @@ struct Child {
 [[noreturn]] void childMain(const std::function<CheckResult()>& task, int fd) {
   CheckResult r = task();
   std::string msg = r.message.substr(0, kMaxMessage);
-  int32_t header[4] = {int32_t(r.verdict), r.nonFiniteOutputs, r.computations,
-                       int32_t(msg.size())};
+  int32_t header[kHeaderInts] = {int32_t(r.verdict), r.nonFiniteOutputs, r.computations,
+                                 r.cudaEmulated,     r.cudaOnGpu,        r.cudaGpuSkipped,
+                                 r.cudaNotBuilt,     r.determinismChecks, int32_t(msg.size())};
   std::string buf(reinterpret_cast<const char*>(header), sizeof header);
   buf += msg;
   const char* p = buf.data();
@@ -52,10 +56,12 @@ Child start(int64_t index, const std::function<CheckResult()>& task, double time
   if (::pipe(fds) != 0) return c;
   pid_t pid = ::fork();
   if (pid == 0) {
+    ::setpgid(0, 0);  // its own group, so that a timeout also ends its g++
     ::close(fds[0]);
     childMain(task, fds[1]);
   }
   ::close(fds[1]);
+  if (pid > 0) ::setpgid(pid, pid);
   c.pid = pid;
   c.fd = fds[0];
   c.deadline = Clock::now() + std::chrono::milliseconds(int64_t(timeoutS * 1000));
@@ -74,7 +80,7 @@ CheckResult readResult(int fd, int status) {
                        ")");
     return r;
   }
-  int32_t header[4];
+  int32_t header[kHeaderInts];
   if (buf.size() < sizeof header) {
     r.verdict = Verdict::kCrash;
     r.message = strCat("exited with status ", WEXITSTATUS(status), " without a verdict");
@@ -84,7 +90,12 @@ CheckResult readResult(int fd, int status) {
   r.verdict = Verdict(header[0]);
   r.nonFiniteOutputs = header[1];
   r.computations = header[2];
-  r.message = buf.substr(sizeof header, size_t(header[3]));
+  r.cudaEmulated = header[3];
+  r.cudaOnGpu = header[4];
+  r.cudaGpuSkipped = header[5];
+  r.cudaNotBuilt = header[6];
+  r.determinismChecks = header[7];
+  r.message = buf.substr(sizeof header, size_t(header[8]));
   return r;
 }
 
@@ -98,12 +109,14 @@ bool poll(Child& c, CheckResult* result) {
   pid_t w = ::waitpid(c.pid, &status, WNOHANG);
   if (w == c.pid) {
     *result = readResult(c.fd, status);
+    removeScratchDir(c.pid);  // left behind when the child crashed
     return true;
   }
   if (Clock::now() > c.deadline) {
-    ::kill(c.pid, SIGKILL);
+    ::kill(-c.pid, SIGKILL);  // the child's group: it and what it started
     ::waitpid(c.pid, &status, 0);
     ::close(c.fd);
+    removeScratchDir(c.pid);
     *result = {Verdict::kTimeout, "ran past its time limit"};
     return true;
   }

@@ -5,7 +5,9 @@
 // The parent process only generates graphs and waits: it never loads LLVM or
 // starts the runtime's threads before forking. A child returns its
 // CheckResult through a pipe and _exits; a child killed by a signal is a
-// Crash, one past its deadline is killed (SIGKILL) and is a Timeout.
+// Crash, one past its deadline is killed (SIGKILL, with the process group
+// it leads: a g++ it started goes too) and is a Timeout. The parent removes
+// each child's scratch folder (Scratch.h) once it is reaped.
 //
 // What this deliberately does not do: limit memory, or retry.
 #pragma once

@@ -96,9 +96,14 @@ ShrunkCase shrinkCase(const FuzzCase& c, const CheckResult& failure, const Shrin
   ShrunkCase s;
   auto fails = [&](const ir::Graph& g, const InputSet& in) {
     ++s.attempts;
-    CheckResult r = runIsolated([&] { return checkGraph(g, {in}); }, options.timeoutS);
-    if (r.verdict == failure.verdict) s.result = r;
-    return r.verdict == failure.verdict;
+    CheckResult r =
+        runIsolated([&] { return checkGraph(g, {in}, options.checks); }, options.timeoutS);
+    // Crashes and timeouts carry no backend: the verdict alone must match.
+    bool same = r.verdict == failure.verdict &&
+                (failure.verdict == Verdict::kCrash || failure.verdict == Verdict::kTimeout ||
+                 failedBackend(r) == failedBackend(failure));
+    if (same) s.result = r;
+    return same;
   };
   auto budgetLeft = [&] {
     double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -162,8 +167,8 @@ ShrunkCase shrinkCase(const FuzzCase& c, const CheckResult& failure, const Shrin
   return s;
 }
 
-Status writeRepro(const ShrunkCase& s, uint64_t seed, const CheckResult& original,
-                  const std::string& dir) {
+Status writeRepro(const ShrunkCase& s, uint64_t seed, const CheckOptions& checks,
+                  const CheckResult& original, const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return unavailable("cannot create ", dir, ": ", ec.message());
@@ -172,7 +177,8 @@ Status writeRepro(const ShrunkCase& s, uint64_t seed, const CheckResult& origina
     DLC_RETURN_IF_ERROR(writeNpy(dir + "/" + s.graph->inputs()[i]->name + ".npy",
                                  s.inputs.values[i]));
   std::ofstream readme(dir + "/README.txt");
-  readme << "dlc-fuzz repro: dlc-fuzz --seed " << seed << "\n"
+  readme << "dlc-fuzz repro: dlc-fuzz --seed " << seed << checkFlags(checks) << "\n"
+         << "replay: dlc-fuzz --replay " << dir << checkFlags(checks) << "\n"
          << "verdict: " << verdictName(s.result.verdict) << "\n"
          << "batch: " << s.inputs.batch << "\n"
          << "computations: " << original.computations << " -> " << s.result.computations

@@ -1,6 +1,7 @@
 // The IR text format: golden printing, parse(print(g)) == print(g) for every
 // attribute kind, dtype, device and kernel annotation, splat constants, and
 // parser errors with line:col.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -180,6 +181,37 @@ graph @g(%a: f32[4,4]) {
   for (int64_t i = 0; i < 16; ++i) EXPECT_EQ(c.getAsDouble(i), 1.5);
   EXPECT_EQ(g->find("b")->value.getAsDouble(1), 1.0);
   EXPECT_EQ(g->outputs()[0]->type, f32({4, 4}));
+}
+
+// splat<v> converts its literal once and copies it by doubling (libFuzzer
+// found a 40-byte splat of 1 GiB re-parsing the literal 2^28 times): every
+// element of odd-sized shapes holds the value, and the limit is in bytes.
+TEST(TextFormat, SplatFillsEveryElementAndIsLimitedInBytes) {
+  auto g = parseOrDie(R"(graph @g() {
+  %f = constant() {value = splat<-1.25>} : f32[3,1000,7]
+  %l = constant() {value = splat<-9223372036854775807>} : i64[5,13]
+  %b = constant() {value = splat<true>} : bool[33]
+  %z = constant() {value = splat<4>} : i32[0,3]
+  return %f, %l, %b, %z
+})");
+  const Tensor& f = g->find("f")->value;
+  ASSERT_EQ(f.numElements(), 21000);
+  EXPECT_EQ(std::count(f.as<float>(), f.as<float>() + 21000, -1.25f), 21000);
+  const Tensor& l = g->find("l")->value;
+  ASSERT_EQ(l.numElements(), 65);
+  EXPECT_EQ(std::count(l.as<int64_t>(), l.as<int64_t>() + 65, int64_t(-9223372036854775807)), 65);
+  const Tensor& b = g->find("b")->value;
+  EXPECT_EQ(std::count(b.as<uint8_t>(), b.as<uint8_t>() + 33, uint8_t(1)), 33);
+  EXPECT_EQ(g->find("z")->value.numElements(), 0);
+
+  auto big = parseGraph(
+      "graph @g() {\n  %c = constant() {value = splat<1>} : i64[1024,1024,256]\n}", "t.ir");
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.status().message(),
+            "t.ir:2:28: splat constant i64[1024,1024,256] is larger than 1073741824 bytes");
+  auto bad = parseGraph("graph @g() {\n  %c = constant() {value = splat<x>} : f32[2]\n}", "t.ir");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "t.ir:2:34: expected a number, got 'x'");
 }
 
 TEST(TextFormat, ParserRunsShapeInferenceOnEveryNode) {

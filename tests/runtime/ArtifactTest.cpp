@@ -15,6 +15,7 @@
 #include "TestArtifact.h"
 #include "runtime/src/Artifact.h"
 #include "runtime/src/Checksum.h"
+#include "tests/common/Sanitizers.h"
 
 namespace dlc::rt {
 namespace {
@@ -84,8 +85,7 @@ TEST(Artifact, MissingFile) {
 // Runs in a death-test child: reads `path` under a 1 GiB address-space limit
 // and exits 0 when readArtifact failed with `expected` in its message.
 [[noreturn]] void readUnderOneGiB(const std::string& path, const std::string& expected) {
-  rlimit lim{uint64_t(1) << 30, uint64_t(1) << 30};
-  setrlimit(RLIMIT_AS, &lim);
+  test::capAddressSpaceUnlessAsan(uint64_t(1) << 30);
   auto art = readArtifact(path);
   std::exit(!art.ok() && art.status().message().find(expected) != std::string::npos ? 0 : 1);
 }

@@ -18,8 +18,15 @@ foreach(f include/dlc/runtime.h include/dlc/runtime.hpp lib/cmake/dlc/dlcConfig.
   endif()
 endforeach()
 run(${WRITER} ${WORK_DIR}/data)
+# In a sanitizer build the installed libdlcrt needs the sanitizer runtimes,
+# which live in the executable: the example is built the same way.
+set(flags)
+if(SANITIZE)
+  set(flags -DCMAKE_CXX_COMPILER=${CXX_COMPILER} "-DCMAKE_CXX_FLAGS=-fsanitize=${SANITIZE}"
+      "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=${SANITIZE}")
+endif()
 run(${CMAKE_COMMAND} -S ${DLC_SOURCE_DIR}/examples/embed -B ${WORK_DIR}/build -G ${GENERATOR}
-    -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release)
+    -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release ${flags})
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 
 run(${WORK_DIR}/build/embed ${WORK_DIR}/data/bias.dlc ${WORK_DIR}/data/x.npy)

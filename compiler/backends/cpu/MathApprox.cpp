@@ -122,8 +122,8 @@ llvm::Value* log(llvm::IRBuilderBase& b, llvm::Value* x) {
 }
 
 llvm::Value* tanh(llvm::IRBuilderBase& b, llvm::Value* x) {
-  // Beyond ±7.9053 the rational form rounds to ±1 (and would overflow far
-  // out); NaN passes the clamp.
+  // Beyond ±7.9053 the rational form would overflow far out (at the clamp it
+  // is within 5 ulp of ±1); NaN passes the clamp.
   llvm::Value* xc = clampKeepNaN(b, x, -7.90531110763549805, 7.90531110763549805);
   llvm::Value* x2 = b.CreateFMul(xc, xc);
   llvm::Value* p = horner(b, x2,
@@ -136,7 +136,14 @@ llvm::Value* tanh(llvm::IRBuilderBase& b, llvm::Value* x) {
   // x·(p/q) rather than (x·p)/q: p/q is 1 - 1.3e-7 near 0, so tiny x keep
   // their relative accuracy (2 ulp), subnormals included, and -0 stays -0,
   // without the |x| < 4e-4 select of the Eigen original.
-  return b.CreateFMul(xc, b.CreateFDiv(p, q));
+  llvm::Value* r = b.CreateFMul(xc, b.CreateFDiv(p, q));
+  // At the clamp the rational form gives ±0.9999997, not ±1: beyond 9.01,
+  // where tanh rounds to ±1 in f32, return exactly ±1, so that 1 + tanh(x)
+  // is 0 for very negative x (gelu's tanh form: gelu(-1e10) = -0, not -1629;
+  // gelu(-inf) = -inf·0 = NaN as the formula says). NaN fails the compare.
+  llvm::Value* saturated = b.CreateFCmpOGT(unaryIntrinsic(b, llvm::Intrinsic::fabs, x), cf(x, 9.01));
+  return b.CreateSelect(saturated,
+                        b.CreateBinaryIntrinsic(llvm::Intrinsic::copysign, cf(x, 1.0), x), r);
 }
 
 llvm::Value* erf(llvm::IRBuilderBase& b, llvm::Value* x) {

@@ -3,8 +3,8 @@
 // epilogue.
 //
 // The extent counts rows (every dim but the row dims); one step normalises
-// one row in three passes (max/sum/normalise for softmax; mean/variance/
-// normalise for layer_norm). When the row length is static and fits, the
+// one row in three passes (max/sum/normalise for softmax; four for layer_norm:
+// mean, its correction, variance, normalise). When the row length is static and fits, the
 // row's input values (the fused producer chain, possibly expensive) are
 // computed once into a stack buffer; otherwise each pass recomputes them.
 // Sums carry `reassoc` so the passes vectorize; max propagates NaN.
@@ -152,7 +152,15 @@ Status emitRowKernel(EmitContext& ctx) {
     llvm::Value* sum = pass(c(0.0), [&](llvm::Value* a, llvm::Value* j) {
       return b.CreateFAdd(a, input(j, /*first=*/true));
     });
-    llvm::Value* mean = b.CreateFDiv(sum, n);
+    // The corrected two-pass mean (Chan, Golub & LeVeque): the f32 sum's
+    // rounding, ~ulp(|x|), is taken back out by one pass over x - mean0, so
+    // x - mean is exact on a constant row and rsqrt(var + eps) (up to 316x)
+    // does not magnify the mean's rounding.
+    llvm::Value* mean0 = b.CreateFDiv(sum, n);
+    llvm::Value* drift = pass(c(0.0), [&](llvm::Value* a, llvm::Value* j) {
+      return b.CreateFAdd(a, b.CreateFSub(input(j, /*first=*/false), mean0));
+    });
+    llvm::Value* mean = b.CreateFAdd(mean0, b.CreateFDiv(drift, n));
     llvm::Value* sq = pass(c(0.0), [&](llvm::Value* a, llvm::Value* j) {
       llvm::Value* d = b.CreateFSub(input(j, /*first=*/false), mean);
       return b.CreateFAdd(a, b.CreateFMul(d, d));

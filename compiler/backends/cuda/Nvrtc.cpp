@@ -105,7 +105,10 @@ StatusOr<std::unique_ptr<Nvrtc>> Nvrtc::load(const std::vector<std::string>& can
   void* handle = nullptr;
   std::string lastError;
   for (const std::string& candidate : candidates) {
-    handle = ::dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
+    // RTLD_NODELETE: NVRTC keeps process-wide allocations (its own C++
+    // runtime's pools) that it never frees; staying mapped after dlclose
+    // keeps them reachable, so leak checkers see no leak.
+    handle = ::dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (handle) break;
     const char* err = ::dlerror();
     lastError = err ? err : candidate + ": cannot be loaded";

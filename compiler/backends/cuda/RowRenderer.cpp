@@ -4,8 +4,8 @@
 //
 // A row of at most 1024 static elements is normalised by one warp (8 rows
 // per block), a longer or batch-sized row by one 256-thread block; the
-// passes (max/sum/normalise for softmax, mean/variance/normalise for
-// layer_norm) combine with butterfly shuffles (and shared memory across the
+// passes (max/sum/normalise for softmax; mean, its correction, variance,
+// normalise for layer_norm) combine with butterfly shuffles (and shared memory across the
 // block's warps). When each thread holds at most kMaxHeld of the row's
 // elements, the row's input values (the fused producer chain) are computed
 // once into registers (an unrolled array); otherwise each pass recomputes
@@ -146,7 +146,14 @@ void RowWriter::render() {
     open();
     out.line("s += " + input(/*first=*/true) + ";");
     close();
-    out.line("const float mean = " + reduce("s", "DlcSum", "0.0f") + " / n;");
+    // The corrected two-pass mean, as the CPU backend computes it: the sum's
+    // f32 rounding is taken back out, so x - mean is exact on a constant row.
+    out.line("const float mean0 = " + reduce("s", "DlcSum", "0.0f") + " / n;");
+    out.line("float c = 0.0f;");
+    open();
+    out.line("c += " + input(/*first=*/false) + " - mean0;");
+    close();
+    out.line("const float mean = mean0 + " + reduce("c", "DlcSum", "0.0f") + " / n;");
     out.line("float q = 0.0f;");
     open();
     std::string d = ctx_.fresh("d");

@@ -6,9 +6,15 @@ struct DlcArgs { void* ptr[64]; long long batch; };
 #define DLC_NAN __int_as_float(0x7fffffff)
 #define DLC_DEV static __device__ __forceinline__
 
-// maximum/minimum propagate NaN (fmaxf/fminf would drop it).
-DLC_DEV float dlc_max(float a, float b) { return a != a ? a : (b != b ? b : fmaxf(a, b)); }
-DLC_DEV float dlc_min(float a, float b) { return a != a ? a : (b != b ? b : fminf(a, b)); }
+// maximum/minimum as IEEE 754-2019 and the CPU backend: NaN from either
+// operand (fmaxf/fminf would drop it) and -0 < +0 (fmaxf/fminf may return
+// either zero): equal operands give the AND (max) or OR (min) of their bits.
+DLC_DEV float dlc_max(float a, float b) {
+  return a != a ? a : (b != b ? b : (a == b ? __int_as_float(__float_as_int(a) & __float_as_int(b)) : fmaxf(a, b)));
+}
+DLC_DEV float dlc_min(float a, float b) {
+  return a != a ? a : (b != b ? b : (a == b ? __int_as_float(__float_as_int(a) | __float_as_int(b)) : fminf(a, b)));
+}
 DLC_DEV int dlc_max(int a, int b) { return a > b ? a : b; }
 DLC_DEV int dlc_min(int a, int b) { return a < b ? a : b; }
 DLC_DEV long long dlc_max(long long a, long long b) { return a > b ? a : b; }

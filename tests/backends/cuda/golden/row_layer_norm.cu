@@ -6,9 +6,15 @@ struct DlcArgs { void* ptr[64]; long long batch; };
 #define DLC_NAN __int_as_float(0x7fffffff)
 #define DLC_DEV static __device__ __forceinline__
 
-// maximum/minimum propagate NaN (fmaxf/fminf would drop it).
-DLC_DEV float dlc_max(float a, float b) { return a != a ? a : (b != b ? b : fmaxf(a, b)); }
-DLC_DEV float dlc_min(float a, float b) { return a != a ? a : (b != b ? b : fminf(a, b)); }
+// maximum/minimum as IEEE 754-2019 and the CPU backend: NaN from either
+// operand (fmaxf/fminf would drop it) and -0 < +0 (fmaxf/fminf may return
+// either zero): equal operands give the AND (max) or OR (min) of their bits.
+DLC_DEV float dlc_max(float a, float b) {
+  return a != a ? a : (b != b ? b : (a == b ? __int_as_float(__float_as_int(a) & __float_as_int(b)) : fmaxf(a, b)));
+}
+DLC_DEV float dlc_min(float a, float b) {
+  return a != a ? a : (b != b ? b : (a == b ? __int_as_float(__float_as_int(a) | __float_as_int(b)) : fminf(a, b)));
+}
 DLC_DEV int dlc_max(int a, int b) { return a > b ? a : b; }
 DLC_DEV int dlc_min(int a, int b) { return a < b ? a : b; }
 DLC_DEV long long dlc_max(long long a, long long b) { return a > b ? a : b; }
@@ -94,16 +100,27 @@ extern "C" __global__ void __launch_bounds__(256) dlc_k0(DlcArgs a) {
         s += v3;
       }
     }
-    const float mean = dlc_warp_reduce(s, DlcSum()) / n;
-    float q = 0.0f;
+    const float mean0 = dlc_warp_reduce(s, DlcSum()) / n;
+    float c = 0.0f;
     #pragma unroll
     for (int k = 0; k < 3; ++k) {
       const long long j = lane + (long long)32 * k;
       if (j < 96LL) {
         const long long i4 = j % 16LL;
         const long long l5 = j / 16LL;
-        const float d6 = xs[k] - mean;
-        q += d6 * d6;
+        c += xs[k] - mean0;
+      }
+    }
+    const float mean = mean0 + dlc_warp_reduce(c, DlcSum()) / n;
+    float q = 0.0f;
+    #pragma unroll
+    for (int k = 0; k < 3; ++k) {
+      const long long j = lane + (long long)32 * k;
+      if (j < 96LL) {
+        const long long i6 = j % 16LL;
+        const long long l7 = j / 16LL;
+        const float d8 = xs[k] - mean;
+        q += d8 * d8;
       }
     }
     q = dlc_warp_reduce(q, DlcSum());
@@ -112,27 +129,27 @@ extern "C" __global__ void __launch_bounds__(256) dlc_k0(DlcArgs a) {
     for (int k = 0; k < 3; ++k) {
       const long long j = lane + (long long)32 * k;
       if (j < 96LL) {
-        const long long i7 = j % 16LL;
-        const long long l8 = j / 16LL;
-        float y9 = (xs[k] - mean) * rstd;
-        const float v10 = p1[(l8) * 16LL + i7];
-        y9 = y9 * v10;
-        const float v11 = p2[(l8) * 16LL + i7];
-        y9 = y9 + v11;
-        const float v12 = p0[((row) * 6LL + l8) * 16LL + i7];
-        const float v13 = (y9 + v12);
-        o1[((row) * 6LL + l8) * 16LL + i7] = v13;
+        const long long i9 = j % 16LL;
+        const long long l10 = j / 16LL;
+        float y11 = (xs[k] - mean) * rstd;
+        const float v12 = p1[(l10) * 16LL + i9];
+        y11 = y11 * v12;
+        const float v13 = p2[(l10) * 16LL + i9];
+        y11 = y11 + v13;
+        const float v14 = p0[((row) * 6LL + l10) * 16LL + i9];
+        const float v15 = (y11 + v14);
+        o1[((row) * 6LL + l10) * 16LL + i9] = v15;
       }
     }
   }
-  for (long long e14 = (long long)blockIdx.x * blockDim.x + threadIdx.x; e14 < (N * 96LL); e14 += (long long)gridDim.x * blockDim.x) {
-    const long long i15 = e14 % 16LL;
-    const long long l16 = e14 / 16LL;
-    const long long i17 = l16 % 6LL;
-    const long long l18 = l16 / 6LL;
-    const float v19 = p0[((l18) * 6LL + i17) * 16LL + i15];
-    const float v20 = dlc_relu(v19);
-    o0[((l18) * 6LL + i17) * 16LL + i15] = v20;
+  for (long long e16 = (long long)blockIdx.x * blockDim.x + threadIdx.x; e16 < (N * 96LL); e16 += (long long)gridDim.x * blockDim.x) {
+    const long long i17 = e16 % 16LL;
+    const long long l18 = e16 / 16LL;
+    const long long i19 = l18 % 6LL;
+    const long long l20 = l18 / 6LL;
+    const float v21 = p0[((l20) * 6LL + i19) * 16LL + i17];
+    const float v22 = dlc_relu(v21);
+    o0[((l20) * 6LL + i19) * 16LL + i17] = v22;
   }
 }
 
@@ -158,7 +175,16 @@ extern "C" __global__ void __launch_bounds__(256) dlc_k1(DlcArgs a) {
         s += v2;
       }
     }
-    const float mean = dlc_warp_reduce(s, DlcSum()) / n;
+    const float mean0 = dlc_warp_reduce(s, DlcSum()) / n;
+    float c = 0.0f;
+    #pragma unroll
+    for (int k = 0; k < 1; ++k) {
+      const long long j = lane + (long long)32 * k;
+      if (j < 16LL) {
+        c += xs[k] - mean0;
+      }
+    }
+    const float mean = mean0 + dlc_warp_reduce(c, DlcSum()) / n;
     float q = 0.0f;
     #pragma unroll
     for (int k = 0; k < 1; ++k) {
