@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 
 #include "runtime/src/CpuDevice.h"
 #include "runtime/src/Model.h"
@@ -50,7 +51,12 @@ class CapturingCpu final : public Device {
   StatusOr<std::unique_ptr<LoadedModule>> loadModule(const std::vector<uint8_t>& code,
                                                      const std::vector<KernelDesc>& kernels,
                                                      const std::string& source) override {
-    return cpu_.loadModule(code, kernels, source);
+    auto module = cpu_.loadModule(code, kernels, source);
+    if (module.ok()) {
+      std::vector<size_t>& counts = argCounts_[module->get()];
+      for (const KernelDesc& k : kernels) counts.push_back(k.args.size());
+    }
+    return module;
   }
   Status launch(LoadedModule& m, int index, void* const* args, int64_t batch, int64_t work,
                 Stream& s) override {
@@ -58,8 +64,9 @@ class CapturingCpu final : public Device {
       ++eagerLaunches;
       return cpu_.launch(m, index, args, batch, work, s);
     }
-    // A graph keeps the argument values of the capture.
-    std::vector<void*> kept(args, args + 64);
+    // A graph keeps the argument values of the capture (as many as the
+    // kernel takes: reading past them was a heap overflow ASan found).
+    std::vector<void*> kept(args, args + argCounts_.at(&m).at(size_t(index)));
     recording_->steps.push_back([=, this, &m, &s]() mutable {
       return cpu_.launch(m, index, kept.data(), batch, work, s);
     });
@@ -85,6 +92,7 @@ class CapturingCpu final : public Device {
  private:
   Device& cpu_;
   std::unique_ptr<RecordedWork> recording_;
+  std::map<const LoadedModule*, std::vector<size_t>> argCounts_;  // per kernel index
 };
 
 Tensor filled(int64_t batch, float base) {

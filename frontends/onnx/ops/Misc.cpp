@@ -137,7 +137,10 @@ Status convertRange(ImportContext& ctx) {
   auto asInt = [](const Tensor* v) {
     return v->dtype() == ir::DType::I64 ? v->as<int64_t>()[0] : int64_t(v->getAsDouble(0));
   };
-  __int128 is = asInt(start), il = asInt(limit), id = asInt(delta);
+  // Only integer Ranges convert (a float inf or NaN has no int64 value:
+  // converting it was undefined behaviour, found by UBSan).
+  __int128 is = integer ? asInt(start) : 0, il = integer ? asInt(limit) : 0,
+           id = integer ? asInt(delta) : 0;
   double count = integer ? double(il > is == id > 0 && il != is
                                       ? (il - is + id - (id > 0 ? 1 : -1)) / id
                                       : 0)
