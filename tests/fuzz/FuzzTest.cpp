@@ -7,6 +7,7 @@
 // those checks are made of, on small graphs with known answers.
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -54,6 +55,44 @@ TEST(FuzzGenerator, GraphsRespectTheLimits) {
     withBatch += c.runs.size() == 2 ? 1 : 0;
   }
   EXPECT_GT(withBatch, 30);
+  // Seed 1005588 once made a rank-9 input (partnerShape added leading dims
+  // past ir::kMaxRank), which the verifier refuses: a generator bug.
+  FuzzCase c = generateCase(1005588);
+  for (const auto& n : c.graph->nodes()) EXPECT_LE(n->type.shape.rank(), ir::kMaxRank) << n->name;
+}
+
+// A child that spins is stopped by its CPU-time limit, one that blocks by
+// the wall-clock deadline (10x), one that crashes is a crash; none of them
+// takes the parent down.
+TEST(FuzzIsolate, TimeoutsAndCrashesAreClassified) {
+  CheckResult spin = runIsolated(
+      [] {
+        volatile uint64_t x = 0;
+        for (;;) x = x + 1;
+        return CheckResult{};
+      },
+      /*timeoutS=*/1);
+  EXPECT_EQ(spin.verdict, Verdict::kTimeout);
+  EXPECT_EQ(spin.message, "ran past its CPU-time limit");
+  CheckResult blocked = runIsolated(
+      [] {
+        ::pause();
+        return CheckResult{};
+      },
+      /*timeoutS=*/0.2);
+  EXPECT_EQ(blocked.verdict, Verdict::kTimeout);
+  EXPECT_NE(blocked.message.find("wall-clock limit"), std::string::npos) << blocked.message;
+  CheckResult crash = runIsolated(
+      [] {
+        ::raise(SIGSEGV);
+        return CheckResult{};
+      },
+      /*timeoutS=*/5);
+  EXPECT_EQ(crash.verdict, Verdict::kCrash);
+  // Killed by SIGSEGV; under ASan its handler reports and exits instead.
+  EXPECT_TRUE(crash.message.find("killed by signal 11") != std::string::npos ||
+              crash.message.find("without a verdict") != std::string::npos)
+      << crash.message;
 }
 
 // x -> relu(x * c) and x > c: one f32 and one bool output.

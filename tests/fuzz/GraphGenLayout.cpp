@@ -128,7 +128,8 @@ void Generator::broadcastTo(const Val& x) {
   Dims t = dimsOf(x);
   for (int64_t& v : t)
     if (v == 1 && rng_.chance(0.6)) v = rng_.range(2, 5);
-  if (!hasN(t) && rng_.chance(0.4)) t.insert(t.begin(), rng_.range(1, 4));
+  if (!hasN(t) && t.size() < size_t(ir::kMaxRank) && rng_.chance(0.4))
+    t.insert(t.begin(), rng_.range(1, 4));
   if (elementsAt3(t) > kMaxTensorElements) return;
   Attributes a;
   a.set("shape", t);

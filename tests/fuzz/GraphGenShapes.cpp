@@ -38,8 +38,9 @@ Dims Generator::partnerShape(const Dims& d, bool allowN) {
       break;
     case 3: p.clear(); break;
     case 4:
-      if (!hasN(d))
-        for (int64_t k = rng_.range(1, 2); k > 0; --k) p.insert(p.begin(), rng_.range(1, 3));
+      if (!hasN(d))  // (never past ir::kMaxRank: seed 1005588 made a rank-9 input)
+        for (int64_t k = rng_.range(1, 2); k > 0 && p.size() < size_t(ir::kMaxRank); --k)
+          p.insert(p.begin(), rng_.range(1, 3));
       break;
     case 5:
       for (int64_t& x : p)

@@ -3,10 +3,12 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 #include "tests/fuzz/Scratch.h"
@@ -21,6 +23,8 @@ using Clock = std::chrono::steady_clock;
 // enough that the child's write never blocks on a full pipe.
 constexpr size_t kMaxMessage = 8000;
 constexpr int kHeaderInts = 9;
+// The wall-clock deadline, as a multiple of the CPU-time limit.
+constexpr double kWallFactor = 10;
 
 struct Child {
   int64_t index = -1;
@@ -57,6 +61,13 @@ Child start(int64_t index, const std::function<CheckResult()>& task, double time
   pid_t pid = ::fork();
   if (pid == 0) {
     ::setpgid(0, 0);  // its own group, so that a timeout also ends its g++
+    // The time limit counts CPU seconds (SIGXCPU past it), so a campaign on
+    // a loaded machine does not report slow graphs as hangs (three seeds of
+    // a run at load 10 did); the wall-clock deadline, kWallFactor times
+    // longer, catches a child that blocks without using CPU.
+    rlim_t cpu = rlim_t(std::ceil(timeoutS));
+    rlimit lim{cpu, cpu + 5};
+    ::setrlimit(RLIMIT_CPU, &lim);
     ::close(fds[0]);
     childMain(task, fds[1]);
   }
@@ -64,7 +75,7 @@ Child start(int64_t index, const std::function<CheckResult()>& task, double time
   if (pid > 0) ::setpgid(pid, pid);
   c.pid = pid;
   c.fd = fds[0];
-  c.deadline = Clock::now() + std::chrono::milliseconds(int64_t(timeoutS * 1000));
+  c.deadline = Clock::now() + std::chrono::milliseconds(int64_t(timeoutS * 1000 * kWallFactor));
   return c;
 }
 
@@ -74,6 +85,11 @@ CheckResult readResult(int fd, int status) {
   for (ssize_t n; (n = ::read(fd, chunk, sizeof chunk)) > 0;) buf.append(chunk, size_t(n));
   ::close(fd);
   CheckResult r;
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
+    r.verdict = Verdict::kTimeout;
+    r.message = "ran past its CPU-time limit";
+    return r;
+  }
   if (WIFSIGNALED(status)) {
     r.verdict = Verdict::kCrash;
     r.message = strCat("killed by signal ", WTERMSIG(status), " (", strsignal(WTERMSIG(status)),
@@ -117,7 +133,9 @@ bool poll(Child& c, CheckResult* result) {
     ::waitpid(c.pid, &status, 0);
     ::close(c.fd);
     removeScratchDir(c.pid);
-    *result = {Verdict::kTimeout, "ran past its time limit"};
+    *result = {Verdict::kTimeout,
+               strCat("ran past its wall-clock limit (", kWallFactor,
+                      "x the CPU-time limit) without finishing")};
     return true;
   }
   return false;

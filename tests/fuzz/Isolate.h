@@ -18,7 +18,8 @@
 
 namespace dlc::fuzz {
 
-// Runs `task` in a child; at most `timeoutS` seconds.
+// Runs `task` in a child; at most `timeoutS` seconds of CPU time (and ten
+// times that of wall-clock time, for a child that blocks).
 CheckResult runIsolated(const std::function<CheckResult()>& task, double timeoutS);
 
 // Runs task(i) for i in [0, count) in up to `jobs` children at a time and
