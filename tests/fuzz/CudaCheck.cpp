@@ -4,7 +4,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
-#include <regex>
 #include <unordered_map>
 
 #include "compiler/Compiler.h"
@@ -79,16 +78,6 @@ CheckResult build(const ir::Graph& graph, bool fused, const std::vector<std::str
   if (auto code = cuda::compileProgram(b.program, cubin); !code.ok())
     return {Verdict::kCompileError, strCat(b.backend, ": sm_90 cubin: ", code.status().toString())};
   return {};
-}
-
-// symbol -> its __launch_bounds__, from the rendered source.
-std::map<std::string, int> launchBounds(const std::string& source) {
-  std::map<std::string, int> bounds;
-  static const std::regex re(R"(__launch_bounds__\((\d+)\)\s+(dlc_k\d+)\s*\()");
-  for (auto it = std::sregex_iterator(source.begin(), source.end(), re);
-       it != std::sregex_iterator(); ++it)
-    bounds[(*it)[2]] = std::stoi((*it)[1]);
-  return bounds;
 }
 
 // Host "device memory": one buffer per IR value, 256-byte aligned as
@@ -198,7 +187,7 @@ CheckResult emulate(const EmuModule& module, size_t index, const CudaBuild& b,
   }
   for (const auto& n : g.nodes())
     if (n->op == ir::OpKind::Constant) values.add(n.get(), n->value);
-  const std::map<std::string, int> bounds = launchBounds(b.program.source);
+  const std::map<std::string, int> bounds = cuda::emu::launchBounds(b.program.source);
   for (size_t k = 0; k < b.built.plan.kernels.size(); ++k) {
     const ir::Kernel& kernel = b.built.plan.kernels[k];
     if (b.programIndex[k] < 0) {

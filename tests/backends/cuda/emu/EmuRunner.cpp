@@ -65,6 +65,8 @@ class HostValues {
   std::unordered_map<const ir::Node*, void*> ptrs_;
 };
 
+}  // namespace
+
 // symbol -> __launch_bounds__ value, from the rendered source.
 std::map<std::string, int> launchBounds(const std::string& source) {
   std::map<std::string, int> bounds;
@@ -74,8 +76,6 @@ std::map<std::string, int> launchBounds(const std::string& source) {
     bounds[(*it)[2]] = std::stoi((*it)[1]);
   return bounds;
 }
-
-}  // namespace
 
 std::string emulatedSource(const RenderedProgram& program, const std::string& tag) {
   std::string body;

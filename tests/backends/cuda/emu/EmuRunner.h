@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,9 @@ namespace dlc::cuda::emu {
 //       int numArgs, long long batch, long long grid, unsigned threads)
 // returning nullptr or the problem the emulation found.
 std::string emulatedSource(const RenderedProgram& program, const std::string& tag);
+
+// Kernel symbol -> its __launch_bounds__ value, from rendered source.
+std::map<std::string, int> launchBounds(const std::string& source);
 
 // A shared library holding several emulated programs (program i has tag
 // "p<i>").
