@@ -266,19 +266,7 @@ StatusOr<std::unique_ptr<EmuModule>> compileEmulation(
 // The artifact on a real GPU through rt::Model, every run compared.
 CheckResult runOnGpu(const CudaBuild& b, const ir::Graph& graph, const std::vector<InputSet>& runs,
                      const std::vector<std::vector<Tensor>>& refs) {
-  const std::string backend = b.backend + " on gpu";
-  auto model = rt::Model::loadBytes(b.bytes.data(), b.bytes.size(), graph.name);
-  if (!model.ok())
-    return {Verdict::kCompileError, strCat(backend, ": load: ", model.status().toString())};
-  for (size_t r = 0; r < runs.size(); ++r) {
-    auto got = (*model)->run(runs[r].values);
-    if (!got.ok())
-      return {Verdict::kRunError,
-              strCat(backend, ", batch ", runs[r].batch, ": ", got.status().toString())};
-    std::string diff = compareOutputs(graph, *got, refs[r], backend, runs[r].batch);
-    if (!diff.empty()) return {Verdict::kWrongResult, diff};
-  }
-  return {};
+  return runAndCompare(b.bytes, graph, runs, refs, b.backend + " on gpu");
 }
 
 }  // namespace

@@ -57,19 +57,9 @@ CheckResult checkCpuMode(const ir::Graph& graph, const std::vector<InputSet>& ru
                      diff)};
     ++*determinismChecks;
   }
-  auto model = rt::Model::loadBytes(b.bytes.data(), b.bytes.size(), graph.name);
-  if (!model.ok())
-    return {Verdict::kCompileError, strCat(backend, ": load: ", model.status().toString())};
   std::vector<std::vector<Tensor>> outs;
-  for (size_t r = 0; r < runs.size(); ++r) {
-    auto got = (*model)->run(runs[r].values);
-    if (!got.ok())
-      return {Verdict::kRunError,
-              strCat(backend, ", batch ", runs[r].batch, ": ", got.status().toString())};
-    std::string diff = compareOutputs(graph, *got, refs[r], backend, runs[r].batch);
-    if (!diff.empty()) return {Verdict::kWrongResult, diff};
-    outs.push_back(std::move(*got));
-  }
+  CheckResult ran = runAndCompare(b.bytes, graph, runs, refs, backend, &outs);
+  if (ran.verdict != Verdict::kPass) return ran;
   return checkArtifactFile(b.bytes, graph, runs, outs, backend);
 }
 
@@ -79,6 +69,25 @@ struct ScratchGuard {
 };
 
 }  // namespace
+
+CheckResult runAndCompare(const std::vector<uint8_t>& bytes, const ir::Graph& graph,
+                          const std::vector<InputSet>& runs,
+                          const std::vector<std::vector<Tensor>>& refs, const std::string& backend,
+                          std::vector<std::vector<Tensor>>* outs) {
+  auto model = rt::Model::loadBytes(bytes.data(), bytes.size(), graph.name);
+  if (!model.ok())
+    return {Verdict::kCompileError, strCat(backend, ": load: ", model.status().toString())};
+  for (size_t r = 0; r < runs.size(); ++r) {
+    auto got = (*model)->run(runs[r].values);
+    if (!got.ok())
+      return {Verdict::kRunError,
+              strCat(backend, ", batch ", runs[r].batch, ": ", got.status().toString())};
+    std::string diff = compareOutputs(graph, *got, refs[r], backend, runs[r].batch);
+    if (!diff.empty()) return {Verdict::kWrongResult, diff};
+    if (outs) outs->push_back(std::move(*got));
+  }
+  return {};
+}
 
 const char* verdictName(Verdict v) {
   switch (v) {

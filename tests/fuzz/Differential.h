@@ -77,6 +77,14 @@ std::string failedBackend(const CheckResult& r);
 // only the CUDA check for a CUDA failure, no CUDA check for a CPU one.
 CheckOptions optionsFor(const CheckResult& failure, const CheckOptions& asked);
 
+// Loads artifact `bytes` with rt::Model and runs it on every input set,
+// comparing each run's outputs with refs[r] (compareOutputs; messages start
+// with `backend`). The outputs go to *outs when it is given.
+CheckResult runAndCompare(const std::vector<uint8_t>& bytes, const ir::Graph& graph,
+                          const std::vector<InputSet>& runs,
+                          const std::vector<std::vector<Tensor>>& refs, const std::string& backend,
+                          std::vector<std::vector<Tensor>>* outs = nullptr);
+
 // Checks `graph` on `runs` (see the header comment).
 CheckResult checkGraph(const ir::Graph& graph, const std::vector<InputSet>& runs,
                        const CheckOptions& options = {});
