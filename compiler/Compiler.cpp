@@ -123,7 +123,12 @@ Status compileCpuKernels(const ir::Graph& graph, const ir::KernelPlan& plan,
   if (cpuPlan.kernels.empty() && options.target != "cpu") return Status::OK();
   cpu::CpuCompileOptions cpuOptions;
   cpuOptions.cpu = options.cpu;
+  cpuOptions.keepText = options.keepMachineText || !options.dumpDir.empty();
   DLC_ASSIGN_OR_RETURN(result.code, cpu::compile(graph, cpuPlan, cpuOptions));
+  // --time-passes lists the backend's phases after the graph passes.
+  if (options.timePasses)
+    for (const auto& [name, ms] : result.code.phaseMilliseconds)
+      result.timings.push_back({name, ms, /*changed=*/true, /*iterations=*/1});
   if (result.code.symbols.size() != index.size())
     return internalError("the CPU backend returned ", result.code.symbols.size(), " symbols for ",
                          index.size(), " kernels");

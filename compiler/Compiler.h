@@ -32,6 +32,9 @@ struct BuildOptions {
   std::string cpu = "native";
   bool fusion = true;          // false: one kernel per op (--no-fusion)
   std::string dumpDir;         // --dump-ir DIR: IR after every pass, .ll and .s
+  // Keep the CPU code's optimised LLVM IR and assembly text in
+  // BuildResult::code even without dumpDir (tests that inspect them).
+  bool keepMachineText = false;
   bool timePasses = false;     // --time-passes
   bool verifyEach = true;      // run the verifier after every pass
   // --target cuda: --cuda-arch sm_XX (also builds a CUBIN), --allow-tf32,

@@ -48,9 +48,10 @@ bool callerStackIsLarge() {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<ThreadPool>> ThreadPool::create(int numThreads) {
+StatusOr<std::unique_ptr<ThreadPool>> ThreadPool::create(int numThreads,
+                                                         BeforeJoinHook beforeJoin) {
   if (numThreads < 1) return invalidArgument("thread pool size ", numThreads, " must be >= 1");
-  std::unique_ptr<ThreadPool> pool(new ThreadPool(numThreads));
+  std::unique_ptr<ThreadPool> pool(new ThreadPool(numThreads, std::move(beforeJoin)));
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, kWorkerStackBytes);
@@ -87,30 +88,38 @@ void* ThreadPool::workerMain(void* arg) {
   return nullptr;
 }
 
-void ThreadPool::runChunks() {
+void ThreadPool::runChunks(Job& job) {
   for (;;) {
-    int64_t c = nextChunk_.fetch_add(1, std::memory_order_relaxed);
-    if (c >= numChunks_) return;
-    int64_t begin = c * chunkSize_;
-    (*fn_)(begin, std::min(extent_, begin + chunkSize_));
+    int64_t c = job.next.fetch_add(1, std::memory_order_relaxed);
+    if (c >= job.numChunks) return;
+    int64_t begin = c * job.chunkSize;
+    (*job.fn)(begin, std::min(job.extent, begin + job.chunkSize));
+    job.done.fetch_add(1, std::memory_order_release);
   }
 }
 
 void ThreadPool::workerLoop(int index) {
   uint64_t seen = 0;
-  std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    lock.unlock();
     spinUntil([&] { return stop_.load() || generation_.load() != seen; });
-    lock.lock();
+    std::unique_lock<std::mutex> lock(mutex_);
     wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
     if (stop_) return;
     seen = generation_;
-    if (index >= activeWorkers_) continue;
+    if (beforeJoin_) {
+      lock.unlock();
+      beforeJoin_(index);
+      lock.lock();
+    }
+    // The job may have finished (or been replaced) while this worker was
+    // not running; then there is nothing to join.
+    Job* job = job_;
+    if (job == nullptr || index >= job->maxWorkers) continue;
+    ++job->joined;
     lock.unlock();
-    runChunks();
+    runChunks(*job);
     lock.lock();
-    if (--pending_ == 0) done_.notify_all();
+    if (--job->joined == 0) done_.notify_all();
   }
 }
 
@@ -156,23 +165,33 @@ void ThreadPool::parallelFor(int64_t extent, const ChunkFn& fn) {
   }
   int helpers = callerWorks ? numThreads_ - 1 : numThreads_;
   helpers = int(std::min<int64_t>(helpers, callerWorks ? left - 1 : left));
+  Job jobState;
+  jobState.fn = &fn;
+  jobState.extent = extent;
+  jobState.chunkSize = chunkSize;
+  jobState.numChunks = numChunks;
+  jobState.maxWorkers = helpers;
+  jobState.next.store(firstChunk, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    fn_ = &fn;
-    extent_ = extent;
-    chunkSize_ = chunkSize;
-    numChunks_ = numChunks;
-    nextChunk_.store(firstChunk, std::memory_order_relaxed);
-    activeWorkers_ = helpers;
-    pending_ = helpers;
+    job_ = &jobState;
     ++generation_;
   }
   wake_.notify_all();
-  if (callerWorks) runChunks();
-  spinUntil([&] { return pending_.load() == 0; });
+  if (callerWorks) runChunks(jobState);
+  // A working caller returns from runChunks with every chunk claimed: it
+  // waits only for the claimed ones, and workers that have not joined yet
+  // never will (job_ is cleared first). A caller that only waits keeps the
+  // job open until the workers have run every chunk. Either way job_ is
+  // cleared under the mutex with no worker inside, so none touches jobState
+  // after it is gone.
+  spinUntil([&] { return jobState.done.load(std::memory_order_acquire) == left; });
   std::unique_lock<std::mutex> lock(mutex_);
-  done_.wait(lock, [&] { return pending_ == 0; });
-  fn_ = nullptr;
+  if (callerWorks) job_ = nullptr;
+  done_.wait(lock, [&] {
+    return jobState.joined == 0 && jobState.done.load(std::memory_order_acquire) == left;
+  });
+  job_ = nullptr;
 }
 
 }  // namespace dlc::rt

@@ -8,6 +8,14 @@
 // hands the rest to the workers as soon as they are free (a caller with a
 // small stack waits instead). Concurrent callers, such as several Models on
 // the default device, therefore make progress together and share the cores.
+//
+// A caller never waits for a worker that has not started on its job: the
+// chunks are claimed from one counter, a worker first joins the job under
+// the pool's mutex, and when the caller has run out of chunks it waits only
+// for the chunks that were claimed and the workers that joined. On a busy
+// machine, where a worker may not be scheduled for milliseconds, the job then
+// simply runs on fewer threads instead of stalling the caller (a 10 us dense
+// kernel took 0.3 ms on 2 cores with a compiler running on the other one).
 // It does not do work stealing across jobs, nested parallelism (fn must not
 // call parallelFor) or per-chunk cost modelling: chunks are equal slices of
 // the extent.
@@ -30,8 +38,13 @@ class ThreadPool {
  public:
   using ChunkFn = std::function<void(int64_t begin, int64_t end)>;
 
+  // Called by a worker that woke up for a job, before it joins it (tests
+  // use it to hold a worker back, as a busy machine would).
+  using BeforeJoinHook = std::function<void(int workerIndex)>;
+
   // `numThreads` >= 1 threads at most work on one parallelFor.
-  static StatusOr<std::unique_ptr<ThreadPool>> create(int numThreads);
+  static StatusOr<std::unique_ptr<ThreadPool>> create(int numThreads,
+                                                      BeforeJoinHook beforeJoin = nullptr);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -49,32 +62,42 @@ class ThreadPool {
   void runSerial(int64_t extent, const ChunkFn& fn);
 
  private:
-  explicit ThreadPool(int numThreads) : numThreads_(numThreads) {}
+  // One parallelFor's work, on the caller's stack. Chunks are claimed from
+  // `next`; `done` counts finished ones. `joined` (under mutex_) counts the
+  // workers inside the job; the caller returns when every chunk is done and
+  // no worker is inside.
+  struct Job {
+    const ChunkFn* fn = nullptr;
+    int64_t extent = 0;
+    int64_t chunkSize = 1;
+    int64_t numChunks = 0;
+    int maxWorkers = 0;  // workers with index < this may join
+    std::atomic<int64_t> next{0};
+    std::atomic<int64_t> done{0};
+    int joined = 0;
+  };
+
+  ThreadPool(int numThreads, BeforeJoinHook beforeJoin)
+      : numThreads_(numThreads), beforeJoin_(std::move(beforeJoin)) {}
   static void* workerMain(void* arg);
   void workerLoop(int index);
-  void runChunks();
+  static void runChunks(Job& job);
 
   const int numThreads_;
+  const BeforeJoinHook beforeJoin_;
   std::vector<pthread_t> workers_;
   std::mutex jobMutex_;  // held by the caller whose job the workers serve
 
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable done_;
-  // generation_ and pending_ change under mutex_; they are atomics so that
-  // workers and the caller can spin on them briefly before sleeping (waking
-  // a sleeping thread costs tens of microseconds, while the kernels of one
-  // model run arrive microseconds apart).
+  // generation_ changes under mutex_ with each new job; it is atomic so that
+  // workers can spin on it briefly before sleeping (waking a sleeping thread
+  // costs tens of microseconds, while the kernels of one model run arrive
+  // microseconds apart).
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> stop_{false};
-  int activeWorkers_ = 0;             // workers with index < this take part in the job
-  std::atomic<int> pending_{0};       // active workers not finished yet
-
-  const ChunkFn* fn_ = nullptr;
-  int64_t extent_ = 0;
-  int64_t chunkSize_ = 1;
-  int64_t numChunks_ = 0;
-  std::atomic<int64_t> nextChunk_{0};
+  Job* job_ = nullptr;  // under mutex_: the job workers may join, if any
 };
 
 }  // namespace dlc::rt

@@ -20,13 +20,7 @@ namespace fs = std::filesystem;
 
 std::string cli() { return DLC_CLI; }
 
-std::string tempDir(const std::string& name) {
-  fs::path dir =
-      fs::temp_directory_path() / ("dlc_import_cli_" + std::to_string(::getpid()) + "_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
-}
+std::string tempDir(const std::string& name) { return freshTempDir("dlc_import_cli", name); }
 
 std::string kerasFixture(const std::string& file) {
   return std::string(DLC_SOURCE_DIR) + "/tests/fixtures/keras/" + file;

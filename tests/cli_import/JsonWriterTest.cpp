@@ -24,13 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string tempDir(const std::string& name) {
-  fs::path dir =
-      fs::temp_directory_path() / ("dlc_json_writer_" + std::to_string(::getpid()) + "_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
-}
+std::string tempDir(const std::string& name) { return freshTempDir("dlc_json_writer", name); }
 
 bool sameBits(const Tensor& a, const Tensor& b) {
   return a.dtype() == b.dtype() && a.dims() == b.dims() &&

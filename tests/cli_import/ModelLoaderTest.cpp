@@ -24,13 +24,7 @@ std::string kerasFixture(const std::string& file) {
   return std::string(DLC_SOURCE_DIR) + "/tests/fixtures/keras/" + file;
 }
 
-std::string tempDir(const std::string& name) {
-  fs::path dir =
-      fs::temp_directory_path() / ("dlc_model_loader_" + std::to_string(::getpid()) + "_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
-}
+std::string tempDir(const std::string& name) { return freshTempDir("dlc_model_loader", name); }
 
 void writeText(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;

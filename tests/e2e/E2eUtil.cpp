@@ -5,8 +5,10 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <random>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace dlc::test {
 
@@ -30,6 +32,14 @@ Compiled compileAndLoad(const std::string& modelPath, bool fused) {
   EXPECT_TRUE(model.ok()) << model.status().message();
   if (model.ok()) c.model = std::move(*model);
   return c;
+}
+
+std::string freshTempDir(const std::string& prefix, const std::string& name) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              (prefix + "_" + std::to_string(::getpid()) + "_" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
 }
 
 std::vector<Tensor> randomInputs(const ir::Graph& graph, int64_t batch, uint64_t seed) {

@@ -29,6 +29,9 @@ std::vector<Tensor> randomInputs(const ir::Graph& graph, int64_t batch, uint64_t
 // max |a - b| / (atol + rtol * |b|) over all elements; <= 1 means "close".
 double closeness(const Tensor& a, const Tensor& b, double rtol, double atol);
 
+// An empty directory <tmp>/<prefix>_<pid>_<name>, created afresh.
+std::string freshTempDir(const std::string& prefix, const std::string& name);
+
 // Runs the shell command and returns its exit code; output goes to `out`.
 int runCommand(const std::string& command, std::string* out);
 

@@ -31,6 +31,7 @@ Built buildFor(const std::string& model, const std::string& cpu) {
   Built b;
   BuildOptions options;
   options.cpu = cpu;
+  options.keepMachineText = true;
   auto built = buildModel(examplePath(model), options);
   EXPECT_TRUE(built.ok()) << built.status().message();
   if (!built.ok()) return b;

@@ -143,6 +143,56 @@ TEST(ThreadPool, CallerFindingThePoolBusyRunsItsOwnChunks) {
   EXPECT_EQ(total.load(), 1000);
 }
 
+// A worker that is not running (on a busy machine it may wait milliseconds
+// for a core) must not hold up the caller: the caller runs every chunk and
+// returns while the worker is still held before joining. If parallelFor
+// waited for it, the hook below would time out.
+TEST(ThreadPool, CallerDoesNotWaitForAWorkerThatHasNotJoined) {
+  std::mutex m;
+  std::condition_variable cv;
+  bool released = false, heldOnce = false, timedOut = false;
+  auto pool = ThreadPool::create(2, [&](int worker) {
+    std::unique_lock<std::mutex> lock(m);
+    if (worker != 0 || heldOnce) return;  // worker 0 is the one that may join
+    heldOnce = true;
+    cv.notify_all();
+    timedOut = !cv.wait_for(lock, std::chrono::seconds(10), [&] { return released; });
+  });
+  ASSERT_TRUE(pool.ok());
+  std::vector<std::atomic<int>> hits(64);
+  std::set<std::thread::id> threads;
+  std::mutex idsMutex;
+  bool sawHeld = false;
+  (*pool)->parallelFor(64, [&](int64_t b, int64_t e) {
+    if (b == 0) {  // the first chunk waits until the worker is held
+      std::unique_lock<std::mutex> lock(m);
+      sawHeld = cv.wait_for(lock, std::chrono::seconds(10), [&] { return heldOnce; });
+    }
+    for (int64_t i = b; i < e; ++i) hits[size_t(i)]++;
+    std::lock_guard<std::mutex> lock(idsMutex);
+    threads.insert(std::this_thread::get_id());
+  });
+  {
+    std::lock_guard<std::mutex> lock(m);
+    released = true;
+  }
+  cv.notify_all();
+  EXPECT_TRUE(sawHeld);
+  for (size_t i = 0; i < hits.size(); ++i) EXPECT_EQ(hits[i].load(), 1) << i;
+  // Every chunk ran on the caller; the held worker woke to a finished job.
+  EXPECT_EQ(threads.size(), 1u);
+  EXPECT_TRUE(threads.count(std::this_thread::get_id()));
+  // Later jobs still cover everything once the worker runs again.
+  std::atomic<int64_t> total{0};
+  for (int r = 0; r < 100; ++r)
+    (*pool)->parallelFor(1000, [&](int64_t lo, int64_t hi) { total += hi - lo; });
+  EXPECT_EQ(total.load(), 100 * 1000);
+  pool->reset();
+  std::lock_guard<std::mutex> lock(m);
+  EXPECT_TRUE(heldOnce);
+  EXPECT_FALSE(timedOut);
+}
+
 TEST(ThreadPool, SmallStackCallerOnlyWaits) {
   auto pool = ThreadPool::create(2);
   ASSERT_TRUE(pool.ok());

@@ -1,5 +1,5 @@
 // The CPU backend driver: one LLVM function pair per kernel, verification,
-// then ModuleCompiler (optimise, object, link). See CpuBackend.h.
+// then ModuleCompiler (optimise, object, link), each phase timed. See CpuBackend.h.
 #include "compiler/backends/cpu/CpuBackend.h"
 
 #include <llvm/IR/DiagnosticInfo.h>
@@ -7,6 +7,8 @@
 
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
+
+#include <chrono>
 
 #include "compiler/backends/cpu/ContractionEmitter.h"
 #include "compiler/backends/cpu/EmitContext.h"
@@ -17,6 +19,20 @@
 
 namespace dlc::cpu {
 namespace {
+
+// Milliseconds since construction or the previous lap().
+class PhaseTimer {
+ public:
+  double lap() {
+    auto now = std::chrono::steady_clock::now();
+    double ms = std::chrono::duration<double, std::milli>(now - last_).count();
+    last_ = now;
+    return ms;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
 
 void setTargetAttributes(llvm::Function* f, const llvm::TargetMachine& tm) {
   f->addFnAttr("target-cpu", tm.getTargetCPU());
@@ -112,6 +128,7 @@ std::string kernelSymbol(int id) { return "dlc_k" + std::to_string(id); }
 
 StatusOr<CompiledCode> compile(const ir::Graph& graph, const ir::KernelPlan& plan,
                             const CpuCompileOptions& options) {
+  PhaseTimer phaseTimer;
   DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::TargetMachine> tm,
                        createTargetMachine(options.cpu, options.optLevel));
   llvm::LLVMContext context;
@@ -157,8 +174,13 @@ StatusOr<CompiledCode> compile(const ir::Graph& graph, const ir::KernelPlan& pla
     vos.flush();
     return internalError("the CPU backend emitted invalid LLVM IR: ", verifierText);
   }
-  DLC_ASSIGN_OR_RETURN(MachineCode code, optimizeAndEmit(*module, *tm, options.optLevel));
+  result.phaseMilliseconds.emplace_back("cpu-emit", phaseTimer.lap());
+  optimizeModule(*module, *tm, options.optLevel);
+  result.phaseMilliseconds.emplace_back("cpu-llvm-opt", phaseTimer.lap());
+  DLC_ASSIGN_OR_RETURN(MachineCode code, emitMachineCode(*module, *tm, options.keepText));
+  result.phaseMilliseconds.emplace_back("cpu-codegen", phaseTimer.lap());
   DLC_ASSIGN_OR_RETURN(result.sharedObject, linkSharedObject(code.object));
+  result.phaseMilliseconds.emplace_back("cpu-link", phaseTimer.lap());
   result.optimizedIR = std::move(code.optimizedIR);
   result.assembly = std::move(code.assembly);
   result.diagnostics = std::move(diagnostics);

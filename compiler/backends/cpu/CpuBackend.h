@@ -34,18 +34,26 @@ struct CpuCompileOptions {
   // in ModuleCompiler.h). The GEMM tile follows the target's vectors.
   std::string cpu = "native";
   int optLevel = 3;
+  // Also keep the optimised LLVM IR and the assembly as text (--dump-ir and
+  // tests). Off by default: the assembly is a second code generation run and
+  // the IR text a large string, a third of a small model's build time.
+  bool keepText = false;
 };
 
 // The machine code of one compiled program (not rt::CpuModule, which is that
 // code loaded by the runtime).
 struct CompiledCode {
   std::vector<uint8_t> sharedObject;
-  std::string optimizedIR;
-  std::string assembly;
+  std::string optimizedIR;  // only with CpuCompileOptions::keepText
+  std::string assembly;     // only with CpuCompileOptions::keepText
   std::vector<std::string> symbols;  // per kernel, KernelPlan order
   std::vector<std::string> diagnostics;  // LLVM warnings/remarks ("loop not vectorized")
   std::string cpu;                        // the LLVM CPU compiled for ("x86-64-v3")
   std::vector<std::string> cpuFeatures;   // every LLVM feature it enables, sorted
+  // Wall milliseconds of each backend phase, in order: "cpu-emit" (kernels
+  // to LLVM IR), "cpu-llvm-opt", "cpu-codegen" (object code; with keepText
+  // also the assembly), "cpu-link".
+  std::vector<std::pair<std::string, double>> phaseMilliseconds;
 };
 
 // The symbol of kernel `id`: "dlc_k<id>"; its extent function adds "_extent".

@@ -162,17 +162,19 @@ void optimizeModule(llvm::Module& module, llvm::TargetMachine& tm, int optLevel)
   mpm.run(module, mam);
 }
 
-StatusOr<MachineCode> optimizeAndEmit(llvm::Module& module, llvm::TargetMachine& tm,
-                                      int optLevel) {
-  optimizeModule(module, tm, optLevel);
+StatusOr<MachineCode> emitMachineCode(llvm::Module& module, llvm::TargetMachine& tm,
+                                      bool keepText) {
   MachineCode code;
-  llvm::raw_string_ostream irOs(code.optimizedIR);
-  module.print(irOs, nullptr);
-  irOs.flush();
-  // Code generation mutates the IR (CodeGenPrepare), so each file type gets
-  // its own copy of the optimised module.
-  std::unique_ptr<llvm::Module> forAsm = llvm::CloneModule(module);
-  DLC_ASSIGN_OR_RETURN(code.assembly, emitFile(*forAsm, tm, llvm::CodeGenFileType::AssemblyFile));
+  if (keepText) {
+    llvm::raw_string_ostream irOs(code.optimizedIR);
+    module.print(irOs, nullptr);
+    irOs.flush();
+    // Code generation mutates the IR (CodeGenPrepare), so each file type
+    // gets its own copy of the optimised module.
+    std::unique_ptr<llvm::Module> forAsm = llvm::CloneModule(module);
+    DLC_ASSIGN_OR_RETURN(code.assembly,
+                         emitFile(*forAsm, tm, llvm::CodeGenFileType::AssemblyFile));
+  }
   DLC_ASSIGN_OR_RETURN(std::string obj, emitFile(module, tm, llvm::CodeGenFileType::ObjectFile));
   code.object.assign(obj.begin(), obj.end());
   return code;

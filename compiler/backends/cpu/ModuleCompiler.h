@@ -48,8 +48,10 @@ struct MachineCode {
 // after vectorisation.
 void optimizeModule(llvm::Module& module, llvm::TargetMachine& tm, int optLevel);
 
-// optimizeModule, then emits assembly and an ELF object.
-StatusOr<MachineCode> optimizeAndEmit(llvm::Module& module, llvm::TargetMachine& tm, int optLevel);
+// Emits an ELF object of the (optimised) module and, with `keepText`, its
+// LLVM IR and assembly as text.
+StatusOr<MachineCode> emitMachineCode(llvm::Module& module, llvm::TargetMachine& tm,
+                                      bool keepText);
 
 // `cc -shared -nostdlib -o out.so in.o` in a private temp dir (posix_spawnp,
 // no shell); returns the shared object's bytes.

@@ -15,5 +15,6 @@ int evalCommand(const std::vector<std::string>& argv);
 int devicesCommand(const std::vector<std::string>& argv);
 int benchCommand(const std::vector<std::string>& argv);
 int importCommand(const std::vector<std::string>& argv);
+int exportCommand(const std::vector<std::string>& argv);
 
 }  // namespace dlc::cli

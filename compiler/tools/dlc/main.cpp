@@ -22,6 +22,7 @@ const Subcommand kCommands[] = {
     {"eval", "accuracy and throughput on an IDX image/label set (MNIST format)", dlc::cli::evalCommand},
     {"bench", "fused and unfused time and throughput by target and batch; SVG plot", dlc::cli::benchCommand},
     {"import", "convert an ONNX or Keras model to dlc's JSON + safetensors", dlc::cli::importCommand},
+    {"export", "write a model (.json .onnx .keras .h5) as an ONNX file", dlc::cli::exportCommand},
     {"devices", "list devices (CPU and GPUs), their memory and bandwidth", dlc::cli::devicesCommand},
 };
 

@@ -12,7 +12,9 @@ namespace {
 StatusOr<CompiledCode> compileText(const std::string& text, std::unique_ptr<ir::Graph>& graph) {
   DLC_ASSIGN_OR_RETURN(graph, ir::parseGraph(text, "<test>"));
   DLC_ASSIGN_OR_RETURN(ir::KernelPlan plan, ir::buildKernelPlan(*graph));
-  return compile(*graph, plan, CpuCompileOptions{});
+  CpuCompileOptions options;
+  options.keepText = true;  // the tests read the optimised IR
+  return compile(*graph, plan, options);
 }
 
 TEST(CpuCodegen, ElementwiseChainVectorizes) {
@@ -77,6 +79,7 @@ TEST(CpuCodegen, NamedCpuWithoutHostFeatures) {
   CpuCompileOptions o;
   o.cpu = "x86-64";
   o.optLevel = 2;
+  o.keepText = true;
   auto mod = compile(**graph, *plan, o);
   ASSERT_TRUE(mod.ok()) << mod.status().toString();
   EXPECT_EQ(mod->assembly.find("zmm"), std::string::npos);

@@ -113,7 +113,8 @@ std::unique_ptr<Compiled> buildCompiled(std::string& error) {
     error = "invalid IR: " + os.str();
     return nullptr;
   }
-  auto code = optimizeAndEmit(module, **tm, 3);
+  optimizeModule(module, **tm, 3);
+  auto code = emitMachineCode(module, **tm, /*keepText=*/false);
   if (!code.ok()) {
     error = code.status().message();
     return nullptr;

@@ -183,7 +183,9 @@ TEST(RemapEpilogueCodegen, HeadSplitStoresWholeVectors) {
   ASSERT_TRUE(graph.ok()) << graph.status().toString();
   auto plan = ir::buildKernelPlan(**graph);
   ASSERT_TRUE(plan.ok()) << plan.status().toString();
-  auto mod = compile(**graph, *plan, CpuCompileOptions{});
+  CpuCompileOptions options;
+  options.keepText = true;
+  auto mod = compile(**graph, *plan, options);
   ASSERT_TRUE(mod.ok()) << mod.status().toString();
   const std::string& ir = mod->optimizedIR;
   EXPECT_EQ(ir.find("store float"), std::string::npos);
