@@ -8,7 +8,11 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <sched.h>
+#include <thread>
 
 #include "compiler/backends/cpu/ContractionEmitter.h"
 #include "compiler/backends/cpu/EmitContext.h"
@@ -126,15 +130,25 @@ Status emitKernel(llvm::Module& module, llvm::IRBuilder<>& builder, const llvm::
 
 std::string kernelSymbol(int id) { return "dlc_k" + std::to_string(id); }
 
-StatusOr<CompiledCode> compile(const ir::Graph& graph, const ir::KernelPlan& plan,
-                            const CpuCompileOptions& options) {
-  PhaseTimer phaseTimer;
-  DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::TargetMachine> tm,
-                       createTargetMachine(options.cpu, options.optLevel));
+namespace {
+
+// One kernel compiled on its own: an LLVM context and module of its own, so
+// that kernels compile on several threads at once.
+struct KernelUnit {
+  Status status;
+  std::vector<uint8_t> object;
+  std::string optimizedIR;
+  std::string assembly;
+  std::vector<std::string> diagnostics;
+  double emitMs = 0, optMs = 0, codegenMs = 0;
+};
+
+void compileKernel(const ir::Graph& graph, const ir::Kernel& kernel,
+                   const CpuCompileOptions& options, llvm::TargetMachine& tm, KernelUnit& unit) {
+  PhaseTimer timer;
   llvm::LLVMContext context;
   // LLVM's own warnings and remarks (e.g. "loop not vectorized") are kept
   // for --dump-ir instead of going to stderr; errors still fail the build.
-  std::vector<std::string> diagnostics;
   context.setDiagnosticHandlerCallBack(
       [](const llvm::DiagnosticInfo* info, void* sink) {
         std::string text;
@@ -146,44 +160,106 @@ StatusOr<CompiledCode> compile(const ir::Graph& graph, const ir::KernelPlan& pla
             std::string(llvm::LLVMContext::getDiagnosticMessagePrefix(info->getSeverity())) +
             ": " + text);
       },
-      &diagnostics);
-  auto module = std::make_unique<llvm::Module>(graph.name, context);
-  module->setTargetTriple(tm->getTargetTriple().str());
-  module->setDataLayout(tm->createDataLayout());
+      &unit.diagnostics);
+  auto module = std::make_unique<llvm::Module>(graph.name + "." + kernelSymbol(kernel.id), context);
+  module->setTargetTriple(tm.getTargetTriple().str());
+  module->setDataLayout(tm.createDataLayout());
   llvm::IRBuilder<> builder(context);
   // Contraction into FMA is always allowed; reductions add `reassoc` on
   // their accumulation only. No nnan/ninf: NaN and inf behave as IEEE.
   llvm::FastMathFlags fmf;
   fmf.setAllowContract();
   builder.setFastMathFlags(fmf);
-
-  CompiledCode result;
-  result.cpu = std::string(tm->getTargetCPU());
-  result.cpuFeatures = enabledFeatures(*tm);
-  const unsigned vectorBits = vectorRegisterBits(*tm);
-  for (const ir::Kernel& kernel : plan.kernels) {
-    Status s = emitKernel(*module, builder, *tm, vectorBits, graph, kernel);
-    if (!s.ok())
-      return s.withContext(strCat(graph.sourceFile.empty() ? graph.name : graph.sourceFile,
-                                  ": kernel ", kernel.id, " (", kernel.label(), ")"));
-    result.symbols.push_back(kernelSymbol(kernel.id));
+  Status s = emitKernel(*module, builder, tm, vectorRegisterBits(tm), graph, kernel);
+  if (!s.ok()) {
+    unit.status = s.withContext(strCat(graph.sourceFile.empty() ? graph.name : graph.sourceFile,
+                                       ": kernel ", kernel.id, " (", kernel.label(), ")"));
+    return;
   }
   std::string verifierText;
   llvm::raw_string_ostream vos(verifierText);
   if (llvm::verifyModule(*module, &vos)) {
     vos.flush();
-    return internalError("the CPU backend emitted invalid LLVM IR: ", verifierText);
+    unit.status = internalError("the CPU backend emitted invalid LLVM IR: ", verifierText);
+    return;
   }
-  result.phaseMilliseconds.emplace_back("cpu-emit", phaseTimer.lap());
-  optimizeModule(*module, *tm, options.optLevel);
-  result.phaseMilliseconds.emplace_back("cpu-llvm-opt", phaseTimer.lap());
-  DLC_ASSIGN_OR_RETURN(MachineCode code, emitMachineCode(*module, *tm, options.keepText));
-  result.phaseMilliseconds.emplace_back("cpu-codegen", phaseTimer.lap());
-  DLC_ASSIGN_OR_RETURN(result.sharedObject, linkSharedObject(code.object));
+  unit.emitMs = timer.lap();
+  optimizeModule(*module, tm, options.optLevel);
+  unit.optMs = timer.lap();
+  StatusOr<MachineCode> code = emitMachineCode(*module, tm, options.keepText);
+  unit.codegenMs = timer.lap();
+  if (!code.ok()) {
+    unit.status = code.status();
+    return;
+  }
+  unit.object = std::move(code->object);
+  unit.optimizedIR = std::move(code->optimizedIR);
+  unit.assembly = std::move(code->assembly);
+}
+
+// The CPUs this process may run on (at least 1).
+int availableCpus() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+StatusOr<CompiledCode> compile(const ir::Graph& graph, const ir::KernelPlan& plan,
+                            const CpuCompileOptions& options) {
+  PhaseTimer phaseTimer;
+  DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::TargetMachine> tm,
+                       createTargetMachine(options.cpu, options.optLevel));
+  CompiledCode result;
+  result.cpu = std::string(tm->getTargetCPU());
+  result.cpuFeatures = enabledFeatures(*tm);
+
+  // Kernels are claimed one at a time by `threads` workers, each with its
+  // own TargetMachine; every kernel is its own module and object file, so
+  // the shared object is the same whatever the thread count.
+  const size_t n = plan.kernels.size();
+  std::vector<KernelUnit> units(n);
+  const int threads =
+      int(std::min<size_t>(n, size_t(options.threads > 0 ? options.threads : availableCpus())));
+  std::atomic<size_t> next{0};
+  auto work = [&](llvm::TargetMachine& machine) {
+    for (size_t k; (k = next.fetch_add(1)) < n;)
+      compileKernel(graph, plan.kernels[k], options, machine, units[k]);
+  };
+  std::vector<std::unique_ptr<llvm::TargetMachine>> machines;
+  for (int t = 1; t < threads; ++t) {
+    DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::TargetMachine> m,
+                         createTargetMachine(options.cpu, options.optLevel));
+    machines.push_back(std::move(m));
+  }
+  std::vector<std::thread> workers;
+  for (auto& m : machines) workers.emplace_back(work, std::ref(*m));
+  work(*tm);
+  for (std::thread& w : workers) w.join();
+  const double wallMs = phaseTimer.lap();
+
+  std::vector<std::vector<uint8_t>> objects;
+  double emitMs = 0, optMs = 0, codegenMs = 0;
+  for (size_t k = 0; k < n; ++k) {
+    KernelUnit& u = units[k];
+    DLC_RETURN_IF_ERROR(u.status);
+    objects.push_back(std::move(u.object));
+    result.symbols.push_back(kernelSymbol(plan.kernels[k].id));
+    result.optimizedIR += u.optimizedIR;
+    result.assembly += u.assembly;
+    for (std::string& d : u.diagnostics) result.diagnostics.push_back(std::move(d));
+    emitMs += u.emitMs;
+    optMs += u.optMs;
+    codegenMs += u.codegenMs;
+  }
+  result.phaseMilliseconds = {{"cpu-emit", emitMs},
+                              {"cpu-llvm-opt", optMs},
+                              {"cpu-codegen", codegenMs},
+                              {strCat("cpu-kernels-wall (", threads, " threads)"), wallMs}};
+  phaseTimer.lap();
+  DLC_ASSIGN_OR_RETURN(result.sharedObject, linkSharedObject(objects));
   result.phaseMilliseconds.emplace_back("cpu-link", phaseTimer.lap());
-  result.optimizedIR = std::move(code.optimizedIR);
-  result.assembly = std::move(code.assembly);
-  result.diagnostics = std::move(diagnostics);
   return result;
 }
 

@@ -38,6 +38,10 @@ struct CpuCompileOptions {
   // tests). Off by default: the assembly is a second code generation run and
   // the IR text a large string, a third of a small model's build time.
   bool keepText = false;
+  // Threads that compile kernels (each kernel is its own LLVM module and
+  // object); 0 = every CPU this process may run on. The output does not
+  // depend on it.
+  int threads = 0;
 };
 
 // The machine code of one compiled program (not rt::CpuModule, which is that
@@ -50,9 +54,10 @@ struct CompiledCode {
   std::vector<std::string> diagnostics;  // LLVM warnings/remarks ("loop not vectorized")
   std::string cpu;                        // the LLVM CPU compiled for ("x86-64-v3")
   std::vector<std::string> cpuFeatures;   // every LLVM feature it enables, sorted
-  // Wall milliseconds of each backend phase, in order: "cpu-emit" (kernels
-  // to LLVM IR), "cpu-llvm-opt", "cpu-codegen" (object code; with keepText
-  // also the assembly), "cpu-link".
+  // Milliseconds of each backend phase: "cpu-emit" (kernels to LLVM IR),
+  // "cpu-llvm-opt", "cpu-codegen" (object code; with keepText also the
+  // assembly), each summed over the kernels; then the wall time of compiling
+  // them all in parallel, "cpu-kernels-wall (T threads)"; then "cpu-link".
   std::vector<std::pair<std::string, double>> phaseMilliseconds;
 };
 

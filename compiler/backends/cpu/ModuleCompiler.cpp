@@ -180,7 +180,7 @@ StatusOr<MachineCode> emitMachineCode(llvm::Module& module, llvm::TargetMachine&
   return code;
 }
 
-StatusOr<std::vector<uint8_t>> linkSharedObject(const std::vector<uint8_t>& object) {
+StatusOr<std::vector<uint8_t>> linkSharedObject(const std::vector<std::vector<uint8_t>>& objects) {
   const char* tmp = std::getenv("TMPDIR");
   std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/dlc-link-XXXXXX";
   std::vector<char> buf(pattern.begin(), pattern.end());
@@ -188,20 +188,22 @@ StatusOr<std::vector<uint8_t>> linkSharedObject(const std::vector<uint8_t>& obje
   if (!::mkdtemp(buf.data()))
     return unavailable("cannot create a temp dir ", pattern, ": ", std::strerror(errno));
   TempDir dir{buf.data(), {}};
-  std::string objPath = dir.path + "/kernels.o";
   std::string soPath = dir.path + "/kernels.so";
   std::string logPath = dir.path + "/link.log";
-  dir.files = {objPath, soPath, logPath};
-  {
+  dir.files = {soPath, logPath};
+  std::vector<std::string> argv = {"cc", "-shared", "-nostdlib", "-o", soPath};
+  for (size_t i = 0; i < objects.size(); ++i) {
+    std::string objPath = dir.path + "/" + std::to_string(i) + ".o";
+    dir.files.push_back(objPath);
     std::ofstream out(objPath, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(object.data()), std::streamsize(object.size()));
+    out.write(reinterpret_cast<const char*>(objects[i].data()), std::streamsize(objects[i].size()));
     if (!out) return unavailable("cannot write ", objPath);
+    argv.push_back(objPath);
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, logPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<std::string> argv = {"cc", "-shared", "-nostdlib", "-o", soPath, objPath};
   std::vector<char*> cargv;
   for (std::string& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);

@@ -53,8 +53,9 @@ void optimizeModule(llvm::Module& module, llvm::TargetMachine& tm, int optLevel)
 StatusOr<MachineCode> emitMachineCode(llvm::Module& module, llvm::TargetMachine& tm,
                                       bool keepText);
 
-// `cc -shared -nostdlib -o out.so in.o` in a private temp dir (posix_spawnp,
-// no shell); returns the shared object's bytes.
-StatusOr<std::vector<uint8_t>> linkSharedObject(const std::vector<uint8_t>& object);
+// `cc -shared -nostdlib -o out.so 0.o 1.o ...` in a private temp dir
+// (posix_spawnp, no shell), the objects in the given order; returns the
+// shared object's bytes.
+StatusOr<std::vector<uint8_t>> linkSharedObject(const std::vector<std::vector<uint8_t>>& objects);
 
 }  // namespace dlc::cpu

@@ -55,6 +55,51 @@ TEST(CpuCodegen, ReductionVectorizes) {
   EXPECT_TRUE(mod->optimizedIR.find("x float>") != std::string::npos);
 }
 
+// Kernels compile in parallel, each as its own module and object; the shared
+// object, the symbols and the text must not depend on how many threads ran.
+TEST(CpuCodegen, ParallelCompileGivesTheSameCodeForAnyThreadCount) {
+  auto graph = ir::parseGraph(R"(graph @t(%x: f32[N,64], %w: f32[64,32]) {
+  %e = exp(%x) : f32[N,64] #k0
+  %m = matmul(%e, %w) : f32[N,32] #k1
+  %r = relu(%m) : f32[N,32] #k1
+  %s = reduce_sum(%r) {axes = [1]} : f32[N] #k2
+  %t = tanh(%s) : f32[N] #k3
+  return %t
+})", "<test>");
+  ASSERT_TRUE(graph.ok()) << graph.status().toString();
+  auto plan = ir::buildKernelPlan(**graph);
+  ASSERT_TRUE(plan.ok()) << plan.status().toString();
+  ASSERT_GE(plan->kernels.size(), 3u);
+  std::vector<CompiledCode> codes;
+  for (int threads : {1, 2, 5}) {
+    CpuCompileOptions options;
+    options.keepText = true;
+    options.threads = threads;
+    auto mod = compile(**graph, *plan, options);
+    ASSERT_TRUE(mod.ok()) << mod.status().toString();
+    codes.push_back(std::move(*mod));
+  }
+  for (size_t i = 1; i < codes.size(); ++i) {
+    EXPECT_EQ(codes[i].sharedObject, codes[0].sharedObject) << i;
+    EXPECT_EQ(codes[i].symbols, codes[0].symbols) << i;
+    EXPECT_EQ(codes[i].assembly, codes[0].assembly) << i;
+  }
+  // Every kernel's two functions are in the text, in plan order.
+  size_t last = 0;
+  for (const std::string& symbol : codes[0].symbols) {
+    size_t at = codes[0].optimizedIR.find("@" + symbol + "(");
+    ASSERT_NE(at, std::string::npos) << symbol;
+    EXPECT_GE(at, last) << symbol;
+    last = at;
+    EXPECT_NE(codes[0].optimizedIR.find("@" + symbol + "_extent("), std::string::npos) << symbol;
+  }
+  // The phases are reported, the parallel wall time with its thread count.
+  ASSERT_EQ(codes[2].phaseMilliseconds.size(), 5u);
+  EXPECT_EQ(codes[2].phaseMilliseconds[3].first,
+            "cpu-kernels-wall (" + std::to_string(std::min<size_t>(5, plan->kernels.size())) +
+                " threads)");
+}
+
 TEST(CpuCodegen, UnsupportedMemberIsAnErrorNamingTheKernel) {
   std::unique_ptr<ir::Graph> g;
   auto mod = compileText(R"(graph @t(%x: f32[4,5]) {

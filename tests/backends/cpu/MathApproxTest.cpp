@@ -119,7 +119,7 @@ std::unique_ptr<Compiled> buildCompiled(std::string& error) {
     error = code.status().message();
     return nullptr;
   }
-  auto so = linkSharedObject(code->object);
+  auto so = linkSharedObject({code->object});
   if (!so.ok()) {
     error = so.status().message();
     return nullptr;
