@@ -19,7 +19,7 @@ struct GemmStep {
   const GemmConfig& config;
   int64_t kBlocks = 1;           // static number of KC blocks
   llvm::Value* packedB = nullptr;   // KC x NC floats, panel-major
-  llvm::Value* packedA = nullptr;   // KC x MR floats
+  llvm::Value* packedA = nullptr;   // MR x KC floats, row r at r * KC
   llvm::Value* scratch = nullptr;   // MC x NC partial sums (kBlocks > 1 only)
   // Per step.
   llvm::Value* bi = nullptr;     // GEMM index in the batch

@@ -138,10 +138,10 @@ void emitMicroKernel(GemmStep& s, unsigned mr, llvm::Value* r0, llvm::Value* jp)
     llvm::Value* rowPtr = b.CreateInBoundsGEP(f32, bPtr, b.CreateMul(kk, bStride));
     for (unsigned v = 0; v < nv; ++v)
       bv[v] = b.CreateAlignedLoad(vt, b.CreateConstInBoundsGEP1_64(f32, rowPtr, v * vl), bAlign);
-    llvm::Value* aRow = b.CreateInBoundsGEP(f32, s.packedA, b.CreateMul(kk, s.c64(mr)));
+    llvm::Value* aCol = b.CreateInBoundsGEP(f32, s.packedA, kk);
     for (unsigned r = 0; r < mr; ++r) {
-      llvm::Value* a = b.CreateAlignedLoad(f32, b.CreateConstInBoundsGEP1_64(f32, aRow, r),
-                                           llvm::Align(4));
+      llvm::Value* a = b.CreateAlignedLoad(
+          f32, b.CreateConstInBoundsGEP1_64(f32, aCol, r * s.config.kc), llvm::Align(4));
       llvm::Value* splat = b.CreateVectorSplat(vl, a);
       // fmuladd, not fma: one FMA instruction where the target has FMA,
       // mul + add where it has not (fma would become a libm call there).
