@@ -101,7 +101,11 @@ StatusOr<bool> FoldBatchNorm::run(ir::Graph& graph) {
     if (producer->type != bn->type || producer->inputs.size() < 2) continue;
     std::optional<BatchNormAffine> affine = constantBatchNormAffine(*bn);
     if (!affine) continue;
-    if (tryFold(graph, bn, producer, *affine)) changed = true;
+    if (!tryFold(graph, bn, producer, *affine)) continue;
+    changed = true;
+    // The producer took over the batch norm's users: a later batch norm
+    // reading it must see them (it may fold only where it is the sole user).
+    users = graph.computeUsers();
   }
   return changed;
 }

@@ -155,5 +155,34 @@ TEST(FuzzRegression, LayerNormOfAConstantLargeRow) {
   }
 }
 
+// Seed 1033392: conv2d -> batch_norm bn1 -> {broadcast_to, batch_norm bn2},
+// both outputs. fold-batch-norm folded bn1 into the conv, then also bn2,
+// because it decided "the conv's only user" from users computed before the
+// first fold: broadcast_to then read bn2's values (wrong by 7e4x the
+// tolerance, fused and unfused alike). Fixed in passes/FoldBatchNorm.cpp.
+TEST(FuzzRegression, BatchNormFoldKeepsASharedProducersOtherUsers) {
+  ir::Graph g;
+  ir::Node* x = g.addInput("x", {ir::DType::F32, ir::Shape({1, 4, 4, 2})});
+  ir::Attributes pads;
+  pads.set("pads", std::vector<int64_t>{1, 0, 1, 1});
+  ir::Node* conv = node(g, OpKind::Conv2D,
+                        {x, g.addConstant("w", filled({8, 4, 3, 2}, -0.4f, 0.01f)),
+                         g.addConstant("b", filled({8}, 0.1f, 0.05f))},
+                        pads);
+  auto bn = [&](ir::Node* in, const std::string& tag, float shift) {
+    return node(g, OpKind::BatchNorm,
+                {in, g.addConstant("scale" + tag, filled({8}, 0.6f + shift, 0.1f)),
+                 g.addConstant("bias" + tag, filled({8}, -0.3f, 0.07f + shift)),
+                 g.addConstant("mean" + tag, filled({8}, 0.2f, -0.05f)),
+                 g.addConstant("var" + tag, filled({8}, 0.7f + shift, 0.15f))});
+  };
+  ir::Node* bn1 = bn(conv, "1", 0.0f);
+  ir::Attributes shape;
+  shape.set("shape", std::vector<int64_t>{2, 2, 8, 4, 2});
+  g.addOutput(bn(bn1, "2", 0.5f));
+  g.addOutput(node(g, OpKind::BroadcastTo, {bn1}, shape));
+  expectPass(g, /*batch=*/1);
+}
+
 }  // namespace
 }  // namespace dlc::fuzz

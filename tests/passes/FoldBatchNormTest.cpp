@@ -91,6 +91,44 @@ TEST(FoldBatchNorm, ConvWithAndWithoutBiasMatchesReference) {
   }
 }
 
+// dlc-fuzz seed 1033392: conv -> bn1 -> {broadcast_to, bn2}. Folding bn1
+// makes the conv compute bn1 and gives it bn1's two users; bn2 must then not
+// fold into the conv too (it did, with the users computed before the first
+// fold, and broadcast_to read bn2's values).
+TEST(FoldBatchNorm, SecondBatchNormDoesNotFoldIntoASharedProducer) {
+  ir::Graph g;
+  ir::Node* x = g.addInput("x", f32({1, 4, 4, 2}));
+  ir::Node* w = g.addConstant("w", randomTensor({8, 4, 3, 2}, 21));
+  ir::Node* conv = add(g, OpKind::Conv2D, "conv", {x, w, g.addConstant("b", randomTensor({8}, 22))},
+                       attrs({{"pads", std::vector<int64_t>{1, 0, 1, 1}}}));
+  ir::Node* bn1 = batchNorm(g, conv, bnParams(g, 8, 23));
+  ir::Node* bn2 = add(g, OpKind::BatchNorm, "bn2",
+                      {bn1, g.addConstant("scale2", randomTensor({8}, 30, 0.5, 2.0)),
+                       g.addConstant("bias2", randomTensor({8}, 31)),
+                       g.addConstant("mean2", randomTensor({8}, 32)),
+                       g.addConstant("var2", randomTensor({8}, 33, 0.1, 3.0))});
+  ir::Node* wide = add(g, OpKind::BroadcastTo, "wide", {bn1},
+                       attrs({{"shape", std::vector<int64_t>{2, 1, 8, 4, 2}}}));
+  g.setOutputs({bn2, wide});
+
+  auto folded = g.clone();
+  FoldBatchNorm pass;
+  auto changed = pass.run(*folded);
+  ASSERT_TRUE(changed.ok()) << changed.status().toString();
+  EXPECT_TRUE(*changed);
+  ASSERT_TRUE(DCE().run(*folded).ok());
+  ASSERT_TRUE(ir::verify(*folded).ok());
+  EXPECT_EQ(count(*folded, OpKind::BatchNorm), 1);  // bn1 folded, bn2 kept
+  std::vector<Tensor> inputs{randomTensor({1, 4, 4, 2}, 24)};
+  auto before = ref::evaluate(g, inputs);
+  auto after = ref::evaluate(*folded, inputs);
+  ASSERT_TRUE(before.ok() && after.ok());
+  ASSERT_EQ(before->size(), 2u);
+  ASSERT_EQ(after->size(), 2u);
+  EXPECT_LT(maxAbsDiff((*before)[0], (*after)[0]), 1e-4);
+  EXPECT_LT(maxAbsDiff((*before)[1], (*after)[1]), 1e-4);
+}
+
 TEST(FoldBatchNorm, GroupedConvMatchesReference) {
   ir::Graph g;
   ir::Node* x = g.addInput("x", f32({1, 4, 5, 5}));
