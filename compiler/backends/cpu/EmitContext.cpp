@@ -119,19 +119,58 @@ llvm::Type* EmitContext::computeType(ir::DType dtype) const {
   }
 }
 
+namespace {
+
+// Converts a loaded value (scalar or vector) of storage type to the compute type.
+llvm::Value* toComputeType(llvm::IRBuilderBase& b, ir::DType dtype, llvm::Value* raw,
+                             unsigned width) {
+  switch (dtype) {
+    case ir::DType::F16: return halfToFloat(b, raw, width);
+    case ir::DType::BF16: return bf16ToFloat(b, raw, width);
+    case ir::DType::Bool:
+      return b.CreateICmpNE(raw, llvm::Constant::getNullValue(raw->getType()));
+    default: return raw;
+  }
+}
+
+unsigned lanesOf(llvm::Value* mask) {
+  return unsigned(llvm::cast<llvm::FixedVectorType>(mask->getType())->getNumElements());
+}
+
+}  // namespace
+
 llvm::Value* EmitContext::loadElement(ir::DType dtype, llvm::Value* base, llvm::Value* offset,
                                       unsigned width) {
   llvm::Type* st = storageType(dtype);
   llvm::Value* ptr = builder.CreateInBoundsGEP(st, base, offset);
   llvm::Type* vt = withWidth(st, width);
   llvm::Value* raw = builder.CreateAlignedLoad(vt, ptr, llvm::Align(st->getPrimitiveSizeInBits() / 8));
-  switch (dtype) {
-    case ir::DType::F16: return halfToFloat(builder, raw, width);
-    case ir::DType::BF16: return bf16ToFloat(builder, raw, width);
-    case ir::DType::Bool:
-      return builder.CreateICmpNE(raw, llvm::Constant::getNullValue(vt));
-    default: return raw;
-  }
+  return toComputeType(builder, dtype, raw, width);
+}
+
+llvm::Value* EmitContext::maskedLoadElements(ir::DType dtype, llvm::Value* base,
+                                             llvm::Value* offset, llvm::Value* mask) {
+  const unsigned width = lanesOf(mask);
+  llvm::Type* st = storageType(dtype);
+  llvm::Type* vt = withWidth(st, width);
+  // Not inbounds: the first lanes may be masked off because they lie before
+  // the buffer.
+  llvm::Value* ptr = builder.CreateGEP(st, base, offset);
+  llvm::Value* raw = builder.CreateMaskedLoad(vt, ptr, llvm::Align(st->getPrimitiveSizeInBits() / 8),
+                                              mask, llvm::Constant::getNullValue(vt));
+  return toComputeType(builder, dtype, raw, width);
+}
+
+llvm::Value* EmitContext::gatherElements(ir::DType dtype, llvm::Value* base, llvm::Value* offsets,
+                                         llvm::Value* mask) {
+  const unsigned width = lanesOf(mask);
+  llvm::Type* st = storageType(dtype);
+  llvm::Type* vt = withWidth(st, width);
+  llvm::Value* ptrs = builder.CreateGEP(st, base, offsets);
+  llvm::Value* raw = builder.CreateMaskedGather(
+      vt, ptrs, llvm::Align(st->getPrimitiveSizeInBits() / 8), mask,
+      llvm::Constant::getNullValue(vt));
+  return toComputeType(builder, dtype, raw, width);
 }
 
 void EmitContext::storeElement(ir::DType dtype, llvm::Value* base, llvm::Value* offset,

@@ -75,6 +75,15 @@ struct EmitContext {
                            unsigned width = 1);
   void storeElement(ir::DType dtype, llvm::Value* base, llvm::Value* offset,
                     llvm::Value* value, unsigned width = 1);
+  // Masked vector loads, converted like loadElement; lanes where the <W x i1>
+  // `mask` is false read nothing (their addresses may lie outside the
+  // buffer) and are zero. maskedLoadElements reads W consecutive elements
+  // from `offset` (an i64); gatherElements reads element offsets[l] (a
+  // <W x i32> or <W x i64> vector) into lane l.
+  llvm::Value* maskedLoadElements(ir::DType dtype, llvm::Value* base, llvm::Value* offset,
+                                  llvm::Value* mask);
+  llvm::Value* gatherElements(ir::DType dtype, llvm::Value* base, llvm::Value* offsets,
+                              llvm::Value* mask);
 
   // Rounds a float (or float vector) `value` to `dtype` and back (f16/bf16
   // round to nearest even); identity for every other dtype. Values of f16/

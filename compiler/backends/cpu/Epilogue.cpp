@@ -104,4 +104,52 @@ StatusOr<EpilogueFn> makeEpilogue(EmitContext& ctx, const ir::Node& root) {
   });
 }
 
+namespace {
+
+// `node`'s dims aligned to the root's last `merged` dims (missing dims are 1)
+// are all the root's or all 1.
+bool trailingDimsFit(const ir::Node& node, const std::vector<int64_t>& rootDims, size_t merged) {
+  const std::vector<int64_t>& dims = node.type.shape.dims();
+  bool allRoot = true, allOne = true;
+  for (size_t t = 1; t <= merged; ++t) {
+    int64_t root = rootDims[rootDims.size() - t];
+    int64_t d = dims.size() >= t ? dims[dims.size() - t] : 1;
+    allRoot = allRoot && d == root;
+    allOne = allOne && d == 1;
+  }
+  return allRoot || allOne;
+}
+
+bool linearLeaf(const ir::Kernel& kernel, const ir::Node& node,
+                const std::vector<int64_t>& rootDims, size_t merged) {
+  if (!trailingDimsFit(node, rootDims, merged)) return false;
+  if (node.kernel != kernel.id || ir::isSource(node.op))
+    return true;  // read from its buffer at a linear offset (or a constant)
+  if (!ir::isElementwise(node.op) && node.op != ir::OpKind::BroadcastTo) return false;
+  if (node.op == ir::OpKind::BatchNorm) return false;  // indexes its params by channel
+  for (const ir::Node* in : node.inputs)
+    if (!linearLeaf(kernel, *in, rootDims, merged)) return false;
+  return true;
+}
+
+}  // namespace
+
+bool epilogueLinearInTrailingDims(const ir::Kernel& kernel, const ir::Node& root, size_t merged) {
+  const std::vector<int64_t>& rootDims = root.type.shape.dims();
+  if (merged == 0 || merged > rootDims.size()) return false;
+  // Vector code reads an operand whose last dim is 1 as broadcast along the
+  // lanes (ElementEmitter::operand): with a last dim of 1 a root-shaped
+  // operand would be splat (dlc-fuzz seed 101327's conv with one column).
+  if (rootDims.back() == 1) return false;
+  std::vector<const ir::Node*> dependents = dependentsOf(kernel, root);
+  for (const ir::Node* n : dependents) {
+    if (n == &root) continue;
+    if (n->op == ir::OpKind::Transpose) return false;
+    if (passes::isLayoutRemap(n->op)) continue;  // reshape / flatten of a dependent
+    for (const ir::Node* in : n->inputs)
+      if (!contains(dependents, in) && !linearLeaf(kernel, *in, rootDims, merged)) return false;
+  }
+  return true;
+}
+
 }  // namespace dlc::cpu

@@ -36,4 +36,16 @@ void storeOutputs(EmitContext& ctx, ElementEmitter& em, const ir::Node& root,
 
 StatusOr<EpilogueFn> makeEpilogue(EmitContext& ctx, const ir::Node& root);
 
+// True when the epilogue of `root` computes the same values at an index
+// whose last `merged` dims are folded into the last one, (.., 0, .., 0, f)
+// for f the row-major position within those dims: every value it reads
+// from outside the root's chain has either the root's extents or 1 in all
+// of those dims (its offset is then linear in f, or constant), kernel
+// members on the way there are elementwise, and the results are stored
+// directly or through reshape/flatten (which keep linear offsets), never a
+// transpose; and the root's last dim is not 1 (vector code reads a last
+// dim of 1 as a broadcast). Vectors may then cross rows of the root's output, as a conv's
+// output pixels do when the output width is not a multiple of the lanes.
+bool epilogueLinearInTrailingDims(const ir::Kernel& kernel, const ir::Node& root, size_t merged);
+
 }  // namespace dlc::cpu

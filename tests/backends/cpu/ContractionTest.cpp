@@ -2,12 +2,15 @@
 // reference interpreter: odd shapes that exercise every edge path of the
 // register tiling (row tiles of MR, 4 and 1 rows, partial column panels,
 // several K blocks), broadcast batch dims and transposes, the batch symbol,
-// every conv2d attribute, and fused epilogues. Each case runs with one chunk
+// every conv2d attribute, the im2col paths (masked row loads, gathers, f16
+// input), and fused epilogues, linear in the output plane or not. Each case runs with one chunk
 // and with three uneven chunks (CpuTestHarness).
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "compiler/backends/cpu/Epilogue.h"
+#include "ir/Parser.h"
 #include "tests/backends/cpu/CpuTestHarness.h"
 
 namespace dlc::cpu::test {
@@ -174,6 +177,96 @@ TEST(Contraction, FusedConvResidual) {
 })",
       options({1, 3}));
   EXPECT_EQ(kernels, 1);
+}
+
+// Output widths 14 and 28 (no multiple of 16 or 8 lanes): vectors of B
+// cross output rows (gathers) or stay in one (masked row loads with the
+// padding masked off), as in examples/cnn.json.
+TEST(Contraction, Conv2DRowCrossingColumns) {
+  checkAgainstReference(R"(graph @g(%x: f32[N,8,14,14], %w: f32[16,8,3,3], %b: f32[16]) {
+  %y = conv2d(%x, %w, %b) {pads = [1,1,1,1]} : f32[N,16,14,14]  #k0
+  return %y
+})",
+                        options({1, 5}));
+  checkAgainstReference(R"(graph @g(%x: f32[N,1,28,28], %w: f32[8,1,3,3], %b: f32[8]) {
+  %y = conv2d(%x, %w, %b) {pads = [1,1,1,1]} : f32[N,8,28,28]  #k0
+  %r = relu(%y) : f32[N,8,28,28]  #k0
+  return %r
+})",
+                        options({1, 3}));
+  // Dilation and asymmetric padding on the row-load path; 3 columns (fewer
+  // than the lanes) on the gather path.
+  checkAgainstReference(R"(graph @g(%x: f32[2,3,30,40], %w: f32[5,3,3,5]) {
+  %y = conv2d(%x, %w) {dilations = [2,3], pads = [0,4,3,1]} : f32[2,5,29,33]  #k0
+  return %y
+})",
+                        options());
+  checkAgainstReference(R"(graph @g(%x: f32[N,4,3,3], %w: f32[7,4,2,2]) {
+  %y = conv2d(%x, %w) {pads = [1,1,1,1]} : f32[N,7,4,4]  #k0
+  return %y
+})",
+                        options({1, 6}));
+}
+
+TEST(Contraction, Conv2DF16Input) {
+  CheckOptions o = options({1, 3});
+  o.rtol = 4e-3;
+  o.atol = 4e-3;
+  checkAgainstReference(R"(graph @g(%x: f16[N,4,9,21], %w: f16[6,4,3,3], %b: f16[6]) {
+  %y = conv2d(%x, %w, %b) {pads = [1,1,1,1]} : f16[N,6,9,21]  #k0
+  return %y
+})",
+                        o);
+}
+
+// Which conv epilogues may be emitted along the flattened output plane.
+bool linearPlane(const std::string& irText) {
+  StatusOr<std::unique_ptr<ir::Graph>> graph = ir::parseGraph(irText, "<test>");
+  EXPECT_TRUE(graph.ok()) << graph.status().message();
+  if (!graph.ok()) return false;
+  StatusOr<ir::KernelPlan> plan = ir::buildKernelPlan(**graph);
+  EXPECT_TRUE(plan.ok()) << plan.status().message();
+  if (!plan.ok()) return false;
+  const ir::Kernel& k = plan->kernels.at(0);
+  return epilogueLinearInTrailingDims(k, *k.root, 2);
+}
+
+// A conv epilogue reading operands that broadcast along only one of the
+// output plane's dims, or ending in a transpose, is emitted row by row;
+// full-plane and per-channel operands and a flatten keep the plane linear.
+// Each graph also runs against the reference.
+TEST(Contraction, Conv2DEpiloguePlaneLinearity) {
+  const std::string head = R"(graph @g(%x: f32[N,3,10,14], %w: f32[6,3,3,3], %full: f32[N,6,10,14],
+                                       %chan: f32[6,1,1], %col: f32[1,6,1,14], %row: f32[6,10,1]) {
+  %c = conv2d(%x, %w) {pads = [1,1,1,1]} : f32[N,6,10,14]  #k0
+)";
+  struct Case {
+    std::string body;
+    bool linear;
+  };
+  const Case cases[] = {
+      {"  %a = add(%c, %full) : f32[N,6,10,14]  #k0\n"
+       "  %y = mul(%a, %chan) : f32[N,6,10,14]  #k0\n  return %y\n}\n",
+       true},
+      {"  %y = add(%c, %col) : f32[N,6,10,14]  #k0\n  return %y\n}\n", false},
+      {"  %y = sub(%c, %row) : f32[N,6,10,14]  #k0\n  return %y\n}\n", false},
+      {"  %r = relu(%c) : f32[N,6,10,14]  #k0\n"
+       "  %y = flatten(%r) {axis = 1} : f32[N,840]  #k0\n  return %y\n}\n",
+       true},
+      {"  %y = transpose(%c) {perm = [0,1,3,2]} : f32[N,6,14,10]  #k0\n  return %y\n}\n",
+       false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.body);
+    EXPECT_EQ(linearPlane(head + c.body), c.linear);
+    checkAgainstReference(head + c.body, options({1, 3}));
+  }
+  // A conv with a single output column never takes the flattened path.
+  EXPECT_FALSE(linearPlane(R"(graph @g(%x: f32[1,2,5,1], %w: f32[3,2,3,1]) {
+  %y = conv2d(%x, %w) {pads = [1,0,1,0]} : f32[1,3,5,1]  #k0
+  return %y
+}
+)"));
 }
 
 TEST(Contraction, HandFusedMatMulEpilogueWithTwoOutputs) {

@@ -109,7 +109,9 @@ void runAll(ir::Graph& graph, const ir::KernelPlan& plan, const CheckOptions& op
   for (const ir::Node* in : graph.inputs()) hasBatch |= in->type.shape.hasBatch();
   std::vector<int64_t> batches = hasBatch ? options.batches : std::vector<int64_t>{1};
   for (int64_t batch : batches) {
-    std::vector<Tensor> inputs = randomInputs(graph, batch, options.seed, options.range);
+    std::vector<Tensor> inputs = options.inputs.empty()
+                                     ? randomInputs(graph, batch, options.seed, options.range)
+                                     : options.inputs;
     StatusOr<std::vector<Tensor>> expected = ref::evaluate(graph, inputs);
     ASSERT_TRUE(expected.ok()) << expected.status().toString();
     for (int chunks : {1, 3}) {

@@ -45,6 +45,8 @@ struct CheckOptions {
   double rtol = 1e-5;
   double atol = 1e-6;
   uint32_t seed = 7;
+  // Fixed inputs (graphs without the batch symbol); random ones when empty.
+  std::vector<Tensor> inputs;
 };
 
 // Parses `irText` (kernels from #k annotations), compiles, runs at every

@@ -1,5 +1,7 @@
 // Reduction, row (softmax / log_softmax / layer_norm) and pool kernels, with
 // fused producers and epilogues, against the reference interpreter.
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "tests/backends/cpu/CpuTestHarness.h"
@@ -114,6 +116,42 @@ TEST(CpuPool, MaxAvgGlobal) {
   %gr = relu(%g) : f32[N,3,1,1] #k3
   return %m, %v, %w, %gr
 })");
+}
+
+// Pools reading memory with planes of 16 outputs or more take the plane
+// path (one gather per tap, VL outputs per vector, scalar tail): odd rows
+// (14, 7 wide), padding, strides, both average modes, NaN and -inf inputs,
+// and epilogues that stay linear in the plane (relu, flatten) or not (an
+// operand broadcast along the rows only, a transpose: row path).
+TEST(CpuPool, PlanePathEdgesAndEpilogues) {
+  checkAgainstReference(R"(graph @t(%x: f32[N,3,28,28], %col: f32[1,1,1,14]) {
+  %m = max_pool2d(%x) {kernel = [2,2]} : f32[N,3,14,14] #k0
+  %r = relu(%m) : f32[N,3,14,14] #k0
+  %f = flatten(%r) {axis = 1} : f32[N,588] #k0
+  %a = avg_pool2d(%x) {kernel = [3,3], pads = [1,1,1,1], strides = [2,2]} : f32[N,3,14,14] #k1
+  %b = avg_pool2d(%x) {count_include_pad = 1, kernel = [3,3], pads = [1,1,1,1], strides = [2,2]} : f32[N,3,14,14] #k2
+  %c = max_pool2d(%x) {kernel = [3,2], pads = [1,0,1,1], strides = [4,4]} : f32[N,3,7,7] #k3
+  %d = max_pool2d(%x) {kernel = [2,2]} : f32[N,3,14,14] #k4
+  %e = add(%d, %col) : f32[N,3,14,14] #k4
+  %g = max_pool2d(%x) {kernel = [2,2]} : f32[N,3,14,14] #k5
+  %t = transpose(%g) {perm = [0,1,3,2]} : f32[N,3,14,14] #k5
+  return %f, %a, %b, %c, %e, %t
+})",
+                        {.batches = {1, 3}});
+  // NaN wins a max and poisons an average; -inf stays -inf.
+  Tensor x(ir::DType::F32, {1, 1, 8, 8});
+  float* v = x.as<float>();
+  for (int i = 0; i < 64; ++i) v[i] = float(i % 7) - 3.0f;
+  v[9] = std::numeric_limits<float>::quiet_NaN();
+  v[36] = -std::numeric_limits<float>::infinity();
+  CheckOptions withSpecials;
+  withSpecials.inputs = {x};
+  checkAgainstReference(R"(graph @t(%x: f32[1,1,8,8]) {
+  %m = max_pool2d(%x) {kernel = [2,2], strides = [1,2]} : f32[1,1,7,4] #k0
+  %a = avg_pool2d(%x) {kernel = [2,2], strides = [1,2]} : f32[1,1,7,4] #k1
+  return %m, %a
+})",
+                        withSpecials);
 }
 
 }  // namespace

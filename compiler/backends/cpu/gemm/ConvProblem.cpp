@@ -3,12 +3,18 @@
 // Column j of the GEMM is output pixel (oh, ow) = (j / OW, j % OW); row i is
 // output channel g * O/groups + i; k = (c, kh, kw) over the group's input
 // channels and the window. B(k, j) is the input pixel under tap (kh, kw) of
-// output pixel j, zero in the padding. A vector of VL columns is loaded with
-// one vector load when it stays in one output row, the stride is 1 and the
-// whole span is inside the input; otherwise it is gathered lane by lane.
-// Outputs go to the epilogue as vectors only when they stay in one output
-// row (lanes never cross the last dim), otherwise lane by lane.
+// output pixel j, zero in the padding. A vector of VL columns of B is one
+// masked load when it stays in one output row and the stride is 1 (the mask
+// zeroes the padding), otherwise one masked gather; the lane coordinates and
+// offsets depend only on the columns, so LLVM hoists them out of the k loop
+// of the packing and each k costs a few vector adds, two compares and the
+// load (single columns are read one by one).
+// Outputs go to the epilogue as vectors along the flattened (oh, ow) plane
+// when the epilogue is linear in it (epilogueLinearInTrailingDims), else
+// as vectors only inside one output row and lane by lane across rows.
 #include "compiler/backends/cpu/gemm/Problems.h"
+
+#include "compiler/backends/cpu/Epilogue.h"
 
 namespace dlc::cpu::gemm {
 namespace {
@@ -74,76 +80,110 @@ StatusOr<GemmProblem> conv2dProblem(EmitContext& ctx, const ir::Node& root,
     llvm::Value* oc = b.CreateAdd(b.CreateMul(g, c->constI64(s.groupOut)), i);
     return c->loadElement(wType, wBase, b.CreateAdd(b.CreateMul(oc, c->constI64(k)), kk));
   };
-  p.loadB = [c, xBase, xType, s, vl](llvm::Value* bi, llvm::Value* kk, llvm::Value* j,
-                                     unsigned width) -> llvm::Value* {
+  // Vector path (see the file comment): index arithmetic in i32 when every
+  // offset relative to an input plane fits.
+  const int64_t reachH = s.oh * s.strideH + s.kh * s.dilH + s.padTop + s.h + 2;
+  const int64_t reachW = s.ow * s.strideW + s.kw * s.dilW + s.padLeft + s.w + 2;
+  const bool narrow = reachH < (int64_t(1) << 15) && reachW < (int64_t(1) << 15) &&
+                      reachH * reachW < (int64_t(1) << 30) && p.cols + vl < (int64_t(1) << 30);
+  const int64_t cols = p.cols;
+  // `edge`: lanes at columns >= cols read nothing (the edge panel).
+  auto vectorLoad = [c, xBase, xType, s, narrow, cols](llvm::Value* j, llvm::Value* kk,
+                                                        llvm::Value* plane, unsigned width,
+                                                        bool edge) {
+    llvm::IRBuilderBase& b = c->builder;
+    llvm::IntegerType* it = narrow ? b.getInt32Ty() : b.getInt64Ty();
+    auto cI = [&](int64_t v) { return llvm::ConstantInt::get(it, uint64_t(v), true); };
+    auto splat = [&](llvm::Value* v) { return b.CreateVectorSplat(width, v); };
+    auto toIt = [&](llvm::Value* v) { return narrow ? b.CreateTrunc(v, it) : v; };
+    std::vector<llvm::Constant*> laneIds;
+    for (unsigned l = 0; l < width; ++l) laneIds.push_back(cI(l));
+    // Per column (loop-invariant in k): output row/column, their input origins.
+    llvm::Value* col = b.CreateAdd(splat(toIt(j)), llvm::ConstantVector::get(laneIds));
+    llvm::Value* y = b.CreateUDiv(col, splat(cI(s.ow)));
+    llvm::Value* x = b.CreateSub(col, b.CreateMul(y, splat(cI(s.ow))));
+    llvm::Value* y0 = b.CreateSub(b.CreateMul(y, splat(cI(s.strideH))), splat(cI(s.padTop)));
+    llvm::Value* x0 = b.CreateSub(b.CreateMul(x, splat(cI(s.strideW))), splat(cI(s.padLeft)));
+    llvm::Value* origin = b.CreateAdd(b.CreateMul(y0, splat(cI(s.w))), x0);
+    // Per k: the tap's shift.
+    llvm::Value* window = c->constI64(s.kh * s.kw);
+    llvm::Value* tap = b.CreateURem(kk, window);
+    llvm::Value* tapY = toIt(b.CreateMul(b.CreateUDiv(tap, c->constI64(s.kw)), c->constI64(s.dilH)));
+    llvm::Value* tapX = toIt(b.CreateMul(b.CreateURem(tap, c->constI64(s.kw)), c->constI64(s.dilW)));
+    llvm::Value* iy = b.CreateAdd(y0, splat(tapY));
+    llvm::Value* ix = b.CreateAdd(x0, splat(tapX));
+    // Unsigned compares: negative coordinates (the padding) fail too.
+    llvm::Value* mask = b.CreateAnd(b.CreateICmpULT(iy, splat(cI(s.h))),
+                                    b.CreateICmpULT(ix, splat(cI(s.w))));
+    if (edge) mask = b.CreateAnd(mask, b.CreateICmpSLT(col, splat(cI(cols))));
+    llvm::Value* shift = b.CreateAdd(b.CreateMul(tapY, cI(s.w)), tapX);
+    llvm::Value* planePtr = b.CreateInBoundsGEP(c->storageType(xType), xBase, plane);
+    if (s.strideW != 1 || s.ow < int64_t(width))
+      return c->gatherElements(xType, planePtr, b.CreateAdd(origin, splat(shift)), mask);
+    // One output row: consecutive input elements from lane 0's offset.
+    llvm::Value* xj = b.CreateURem(j, c->constI64(s.ow));
+    llvm::Value* oneRow = b.CreateICmpSLE(b.CreateAdd(xj, c->constI64(width)), c->constI64(s.ow));
+    llvm::Function* fn = b.GetInsertBlock()->getParent();
+    llvm::BasicBlock* rowBB = llvm::BasicBlock::Create(c->llvm, "im2col.row", fn);
+    llvm::BasicBlock* gatherBB = llvm::BasicBlock::Create(c->llvm, "im2col.gather", fn);
+    llvm::BasicBlock* joinBB = llvm::BasicBlock::Create(c->llvm, "im2col.join", fn);
+    b.CreateCondBr(oneRow, rowBB, gatherBB);
+    b.SetInsertPoint(rowBB);
+    llvm::Value* first = b.CreateAdd(b.CreateExtractElement(origin, uint64_t(0)), shift);
+    if (narrow) first = b.CreateSExt(first, c->i64());
+    llvm::Value* rowVec = c->maskedLoadElements(xType, planePtr, first, mask);
+    llvm::BasicBlock* rowEnd = b.GetInsertBlock();
+    b.CreateBr(joinBB);
+    b.SetInsertPoint(gatherBB);
+    llvm::Value* gathered = c->gatherElements(xType, planePtr, b.CreateAdd(origin, splat(shift)), mask);
+    llvm::BasicBlock* gatherEnd = b.GetInsertBlock();
+    b.CreateBr(joinBB);
+    b.SetInsertPoint(joinBB);
+    llvm::PHINode* phi = b.CreatePHI(rowVec->getType(), 2);
+    phi->addIncoming(rowVec, rowEnd);
+    phi->addIncoming(gathered, gatherEnd);
+    return static_cast<llvm::Value*>(phi);
+  };
+  // Element offset of the input plane (image, channel) that row kk of GEMM bi reads.
+  auto planeOf = [c, s](llvm::Value* bi, llvm::Value* kk) {
     llvm::IRBuilderBase& b = c->builder;
     llvm::Value* n = b.CreateUDiv(bi, c->constI64(s.groups));
     llvm::Value* g = b.CreateURem(bi, c->constI64(s.groups));
+    llvm::Value* ch = b.CreateAdd(b.CreateMul(g, c->constI64(s.groupIn)),
+                                  b.CreateUDiv(kk, c->constI64(s.kh * s.kw)));
+    return b.CreateMul(b.CreateAdd(b.CreateMul(n, c->constI64(s.channels)), ch),
+                       c->constI64(s.h * s.w));
+  };
+  p.loadBEdge = [vectorLoad, planeOf](llvm::Value* bi, llvm::Value* kk, llvm::Value* j,
+                                      unsigned width) {
+    return vectorLoad(j, kk, planeOf(bi, kk), width, /*edge=*/true);
+  };
+  p.loadB = [c, xBase, xType, s, vectorLoad, planeOf](
+                llvm::Value* bi, llvm::Value* kk, llvm::Value* j, unsigned width) -> llvm::Value* {
+    llvm::IRBuilderBase& b = c->builder;
     llvm::Value* window = c->constI64(s.kh * s.kw);
-    llvm::Value* ch = b.CreateAdd(b.CreateMul(g, c->constI64(s.groupIn)), b.CreateUDiv(kk, window));
     llvm::Value* tap = b.CreateURem(kk, window);
     llvm::Value* tapY = b.CreateMul(b.CreateUDiv(tap, c->constI64(s.kw)), c->constI64(s.dilH));
     llvm::Value* tapX = b.CreateMul(b.CreateURem(tap, c->constI64(s.kw)), c->constI64(s.dilW));
-    // Plane of (n, ch) and the input coordinates of output pixel `col`.
-    llvm::Value* plane = b.CreateMul(b.CreateAdd(b.CreateMul(n, c->constI64(s.channels)), ch),
-                                     c->constI64(s.h * s.w));
-    auto coords = [&](llvm::Value* col) {
-      llvm::Value* y = b.CreateUDiv(col, c->constI64(s.ow));
-      llvm::Value* x = b.CreateURem(col, c->constI64(s.ow));
-      llvm::Value* iy = b.CreateAdd(b.CreateSub(b.CreateMul(y, c->constI64(s.strideH)),
-                                                c->constI64(s.padTop)), tapY);
-      llvm::Value* ix = b.CreateAdd(b.CreateSub(b.CreateMul(x, c->constI64(s.strideW)),
-                                                c->constI64(s.padLeft)), tapX);
-      return std::make_tuple(x, iy, ix);
-    };
-    auto gather = [&](llvm::Value* col) {
-      auto [x, iy, ix] = coords(col);
-      (void)x;
-      llvm::Value* valid = b.CreateAnd(inRange(b, iy, c->constI64(0), c->constI64(s.h)),
-                                       inRange(b, ix, c->constI64(0), c->constI64(s.w)));
-      llvm::Value* off = b.CreateAdd(plane, b.CreateAdd(b.CreateMul(iy, c->constI64(s.w)), ix));
-      off = b.CreateSelect(valid, off, plane);
-      return b.CreateSelect(valid, c->loadElement(xType, xBase, off), c->constF32(0));
-    };
-    if (width == 1) return gather(j);
-    auto gatherAll = [&] {
-      llvm::Value* vec =
-          llvm::Constant::getNullValue(llvm::FixedVectorType::get(c->f32(), width));
-      for (unsigned l = 0; l < width; ++l)
-        vec = b.CreateInsertElement(vec, gather(b.CreateAdd(j, c->constI64(l))), l);
-      return vec;
-    };
-    if (s.strideW != 1 || s.ow < int64_t(width)) return gatherAll();
-    // Fast path: one output row, fully inside the input row.
-    auto [x, iy, ix] = coords(j);
-    llvm::Value* fast = b.CreateAnd(
-        b.CreateICmpSLE(b.CreateAdd(x, c->constI64(width)), c->constI64(s.ow)),
-        b.CreateAnd(inRange(b, iy, c->constI64(0), c->constI64(s.h)),
-                    b.CreateAnd(b.CreateICmpSGE(ix, c->constI64(0)),
-                                b.CreateICmpSLE(b.CreateAdd(ix, c->constI64(width)),
-                                                c->constI64(s.w)))));
-    llvm::Function* fn = b.GetInsertBlock()->getParent();
-    llvm::BasicBlock* fastBB = llvm::BasicBlock::Create(c->llvm, "im2col.row", fn);
-    llvm::BasicBlock* slowBB = llvm::BasicBlock::Create(c->llvm, "im2col.gather", fn);
-    llvm::BasicBlock* joinBB = llvm::BasicBlock::Create(c->llvm, "im2col.join", fn);
-    b.CreateCondBr(fast, fastBB, slowBB);
-    b.SetInsertPoint(fastBB);
+    llvm::Value* plane = planeOf(bi, kk);
+    if (width > 1) return vectorLoad(j, kk, plane, width, /*edge=*/false);
+    // One column: the input pixel under the tap, zero in the padding.
+    llvm::Value* y = b.CreateUDiv(j, c->constI64(s.ow));
+    llvm::Value* x = b.CreateURem(j, c->constI64(s.ow));
+    llvm::Value* iy = b.CreateAdd(
+        b.CreateSub(b.CreateMul(y, c->constI64(s.strideH)), c->constI64(s.padTop)), tapY);
+    llvm::Value* ix = b.CreateAdd(
+        b.CreateSub(b.CreateMul(x, c->constI64(s.strideW)), c->constI64(s.padLeft)), tapX);
+    llvm::Value* valid = b.CreateAnd(inRange(b, iy, c->constI64(0), c->constI64(s.h)),
+                                     inRange(b, ix, c->constI64(0), c->constI64(s.w)));
     llvm::Value* off = b.CreateAdd(plane, b.CreateAdd(b.CreateMul(iy, c->constI64(s.w)), ix));
-    llvm::Value* fastVec = c->loadElement(xType, xBase, off, width);
-    llvm::BasicBlock* fastEnd = b.GetInsertBlock();
-    b.CreateBr(joinBB);
-    b.SetInsertPoint(slowBB);
-    llvm::Value* slowVec = gatherAll();
-    llvm::BasicBlock* slowEnd = b.GetInsertBlock();
-    b.CreateBr(joinBB);
-    b.SetInsertPoint(joinBB);
-    llvm::PHINode* phi = b.CreatePHI(fastVec->getType(), 2);
-    phi->addIncoming(fastVec, fastEnd);
-    phi->addIncoming(slowVec, slowEnd);
-    return phi;
+    off = b.CreateSelect(valid, off, plane);
+    return b.CreateSelect(valid, c->loadElement(xType, xBase, off), c->constF32(0));
   };
-  p.output = [c, epi, s, biasBase, biasType](llvm::Value* bi, llvm::Value* i, llvm::Value* j,
-                                             llvm::Value* acc, unsigned width) {
+  const bool flatOut = epilogueLinearInTrailingDims(ctx.kernel, root, 2);
+  p.output = [c, epi, s, biasBase, biasType, flatOut](llvm::Value* bi, llvm::Value* i,
+                                                      llvm::Value* j, llvm::Value* acc,
+                                                      unsigned width) {
     llvm::IRBuilderBase& b = c->builder;
     llvm::Value* n = b.CreateUDiv(bi, c->constI64(s.groups));
     llvm::Value* g = b.CreateURem(bi, c->constI64(s.groups));
@@ -157,6 +197,10 @@ StatusOr<GemmProblem> conv2dProblem(EmitContext& ctx, const ir::Node& root,
       llvm::Value* x = b.CreateURem(col, c->constI64(s.ow));
       (*epi)(b, value, {n, oc, y, x}, w);
     };
+    if (flatOut && width > 1) {
+      (*epi)(b, acc, {n, oc, c->constI64(0), j}, width);
+      return;
+    }
     if (width == 1 || s.ow % int64_t(width) == 0) {
       emitAt(j, acc, width);
       return;

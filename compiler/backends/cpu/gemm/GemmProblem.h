@@ -29,6 +29,11 @@ struct GemmProblem {
   // with width > 1 only for columns inside [0, cols).
   std::function<llvm::Value*(llvm::Value* bi, llvm::Value* k, llvm::Value* j, unsigned width)>
       loadB;
+  // Optional: B(bi, k, j .. j+width-1) for the edge panel, where lanes whose
+  // column is >= cols read nothing and are zero (masked vector loads).
+  // Without it the edge panel is packed lane by lane through loadB.
+  std::function<llvm::Value*(llvm::Value* bi, llvm::Value* k, llvm::Value* j, unsigned width)>
+      loadBEdge;
   // Optional: B as a plain row-major f32 matrix (pointer to B(bi, 0, 0),
   // row stride in elements) that small-row blocks read without packing.
   std::function<llvm::Value*(llvm::Value* bi)> directB;

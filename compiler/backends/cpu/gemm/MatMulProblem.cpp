@@ -22,6 +22,15 @@ std::vector<llvm::Value*> unflatten(EmitContext& ctx, llvm::Value* flat,
   return index;
 }
 
+llvm::Value* columnMask(EmitContext& ctx, llvm::Value* j, unsigned width, int64_t cols) {
+  llvm::IRBuilderBase& b = ctx.builder;
+  std::vector<llvm::Constant*> lanes;
+  for (unsigned l = 0; l < width; ++l)
+    lanes.push_back(llvm::ConstantInt::get(ctx.i64(), uint64_t(l)));
+  llvm::Value* col = b.CreateAdd(b.CreateVectorSplat(width, j), llvm::ConstantVector::get(lanes));
+  return b.CreateICmpSLT(col, b.CreateVectorSplat(width, ctx.constI64(cols)));
+}
+
 StatusOr<llvm::Value*> operandBuffer(EmitContext& ctx, const ir::Node& root, size_t index) {
   llvm::Value* base = ctx.bufferOf(root.inputs[index]);
   if (!base)
@@ -108,6 +117,20 @@ StatusOr<GemmProblem> matMulProblem(EmitContext& ctx, const ir::Node& root,
     }
     return vec;
   };
+  p.loadBEdge = [c, bBase, bType, bOffset, bRow, bCol, cols](llvm::Value* bi, llvm::Value* kk,
+                                                             llvm::Value* j, unsigned width) {
+    llvm::IRBuilderBase& b = c->builder;
+    llvm::Value* mask = columnMask(*c, j, width, cols);
+    llvm::Value* rowOff = b.CreateAdd(bOffset(bi), b.CreateMul(kk, c->constI64(bRow)));
+    llvm::Value* first = b.CreateAdd(rowOff, b.CreateMul(j, c->constI64(bCol)));
+    if (bCol == 1) return c->maskedLoadElements(bType, bBase, first, mask);
+    std::vector<llvm::Constant*> steps;
+    for (unsigned l = 0; l < width; ++l)
+      steps.push_back(llvm::ConstantInt::get(c->i64(), uint64_t(int64_t(l) * bCol)));
+    llvm::Value* offsets =
+        b.CreateAdd(b.CreateVectorSplat(width, first), llvm::ConstantVector::get(steps));
+    return c->gatherElements(bType, bBase, offsets, mask);
+  };
   if (!tb && bType == ir::DType::F32) {
     p.directB = [c, bBase, bOffset](llvm::Value* bi) {
       return c->builder.CreateInBoundsGEP(c->f32(), bBase, bOffset(bi));
@@ -159,6 +182,12 @@ StatusOr<GemmProblem> denseProblem(EmitContext& ctx, const ir::Node& root,
                                    unsigned width) {
     llvm::IRBuilderBase& b = c->builder;
     return c->loadElement(wType, wBase, b.CreateAdd(b.CreateMul(kk, c->constI64(out)), j), width);
+  };
+  p.loadBEdge = [c, wBase, wType, out](llvm::Value*, llvm::Value* kk, llvm::Value* j,
+                                       unsigned width) {
+    llvm::IRBuilderBase& b = c->builder;
+    return c->maskedLoadElements(wType, wBase, b.CreateAdd(b.CreateMul(kk, c->constI64(out)), j),
+                                 columnMask(*c, j, width, out));
   };
   if (wType == ir::DType::F32) {
     p.directB = [wBase](llvm::Value*) { return wBase; };

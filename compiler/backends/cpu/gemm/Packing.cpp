@@ -1,8 +1,8 @@
 // Packing of A panels and B blocks into the stack buffers the micro-kernel
 // streams. B panels are NR floats wide: full panels are read with vector
-// loads of B (or gathered lane by lane when GemmProblem::loadB is strided,
-// as for im2col), the edge panel lane by lane with columns past `cols`
-// zeroed. A panels are exactly mr rows (the row tiling never pads rows),
+// loads of B (or gathers when GemmProblem::loadB is strided, as for
+// im2col), the edge panel with masked loads (GemmProblem::loadBEdge) or
+// else lane by lane, with columns past `cols` zeroed. A panels are exactly mr rows (the row tiling never pads rows),
 // stored row by row (row r at r * KC).
 #include "compiler/backends/cpu/gemm/GemmStep.h"
 
@@ -18,6 +18,7 @@ namespace {
 
 // One vector of B at k, columns j .. j+VL-1, zero past `cols`, lane by lane.
 llvm::Value* loadEdgeVector(GemmStep& s, llvm::Value* k, llvm::Value* j) {
+  if (s.problem.loadBEdge) return s.problem.loadBEdge(s.bi, k, j, s.config.vl);
   llvm::IRBuilderBase& b = s.b();
   llvm::Value* lastCol = s.c64(s.problem.cols - 1);
   llvm::Value* vec = llvm::Constant::getNullValue(s.vecTy());

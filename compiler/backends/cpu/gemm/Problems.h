@@ -28,6 +28,9 @@ StatusOr<GemmProblem> conv2dProblem(EmitContext& ctx, const ir::Node& root,
 std::vector<llvm::Value*> unflatten(EmitContext& ctx, llvm::Value* flat,
                                     const std::vector<int64_t>& dims, size_t from, size_t to);
 
+// <width x i1>: lane l is set when column j + l < cols (j an i64 value).
+llvm::Value* columnMask(EmitContext& ctx, llvm::Value* j, unsigned width, int64_t cols);
+
 // The buffer of operand `index` of `root`, or an error naming the node.
 StatusOr<llvm::Value*> operandBuffer(EmitContext& ctx, const ir::Node& root, size_t index);
 
