@@ -99,9 +99,16 @@ void ThreadPool::runChunks(Job& job) {
 }
 
 void ThreadPool::workerLoop(int index) {
+  // The last worker joins only the jobs of callers that cannot run kernels
+  // themselves (small stacks; see parallelFor): a working caller takes
+  // numThreads - 1 helpers. It therefore sleeps instead of polling, since a
+  // poll for a job it will not join takes a core from the caller and the
+  // helpers: with 2 threads on 2 cores, three polling threads made a 2-step
+  // dense kernel no faster than on one thread.
+  const bool polls = numThreads_ == 1 || index < numThreads_ - 1;
   uint64_t seen = 0;
   for (;;) {
-    spinUntil([&] { return stop_.load() || generation_.load() != seen; });
+    if (polls) spinUntil([&] { return stop_.load() || generation_.load() != seen; });
     std::unique_lock<std::mutex> lock(mutex_);
     wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
     if (stop_) return;

@@ -16,6 +16,11 @@
 // machine, where a worker may not be scheduled for milliseconds, the job then
 // simply runs on fewer threads instead of stalling the caller (a 10 us dense
 // kernel took 0.3 ms on 2 cores with a compiler running on the other one).
+// Workers that may join a working caller's job poll for the next job for
+// 100 us after each one before they sleep, so the kernels of one model run
+// do not each pay a wake-up; the last worker, which only ever helps callers
+// that cannot run kernels, never polls (numThreads + 1 polling threads on
+// numThreads cores would slow the working ones).
 // It does not do work stealing across jobs, nested parallelism (fn must not
 // call parallelFor) or per-chunk cost modelling: chunks are equal slices of
 // the extent.
