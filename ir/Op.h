@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace dlc::ir {
 
@@ -28,7 +30,7 @@ enum OpTrait : uint32_t {
 enum class DTypeClass { Any, Float, Numeric, Bool };
 
 enum class OpKind : uint8_t {
-#define OP(Enum, name, minIn, maxIn, traits) Enum,
+#define OP(Enum, name, minIn, maxIn, traits, attrs) Enum,
 #include "ir/Ops.def"
 #undef OP
 };
@@ -39,12 +41,17 @@ struct OpInfo {
   int minInputs;
   int maxInputs;
   uint32_t traits;
+  std::string_view attributes;  // the attribute names it takes, space-separated
 };
 
 const OpInfo& opInfo(OpKind kind);
 std::string_view opName(OpKind kind);
 std::optional<OpKind> opFromName(std::string_view name);
 int numOpKinds();
+// Whether `name` is one of the attributes `kind` takes (Ops.def).
+bool opTakesAttribute(OpKind kind, std::string_view name);
+// The attribute names `kind` takes, in table order.
+std::vector<std::string> opAttributeNames(OpKind kind);
 
 inline bool hasTrait(OpKind k, OpTrait t) { return (opInfo(k).traits & t) != 0; }
 inline bool isElementwise(OpKind k) { return hasTrait(k, kElementwise); }

@@ -198,6 +198,17 @@ StatusOr<ir::Attributes> parseAttributes(const json& attrs, ir::OpKind op, const
     const json& v = it.value();
     Where at = where.field(it.key());
     if (it.key().empty()) return where.error("attribute names must not be empty");
+    if (!ir::opTakesAttribute(op, it.key())) {
+      // A misspelt attribute would otherwise be ignored and its default used.
+      std::vector<std::string> known = ir::opAttributeNames(op);
+      if (known.empty())
+        return at.error("unknown attribute: ", ir::opName(op), " takes no attributes");
+      std::string list;
+      for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+      std::string guess = closestName(it.key(), known);
+      return at.error("unknown attribute for ", ir::opName(op), " (it takes: ", list, ")",
+                      guess.empty() ? "" : "; did you mean \"" + guess + "\"?");
+    }
     if (v.is_boolean()) {
       out.set(it.key(), int64_t(v.get<bool>() ? 1 : 0));
     } else if (v.is_number_float()) {

@@ -74,6 +74,13 @@ const BadModel kBadModels[] = {
     {"attr_batch_outside_shape.json",
      {"attrs.perm[0]: \"N\" is only allowed in the \"shape\" of reshape and broadcast_to"}},
     {"attr_huge_int.json", {"attrs.axis", "does not fit in int64"}},
+    // A misspelt attribute is refused rather than ignored for its default
+    // (libFuzzer found "-erm" on a transpose printed into unparseable IR).
+    {"attr_unknown_name.json",
+     {"nodes[0] \"t\" (transpose): attrs.prem: unknown attribute for transpose (it takes: perm); "
+      "did you mean \"perm\"?"}},
+    {"attr_not_taken.json",
+     {"nodes[0] \"y\" (relu): attrs.alpha: unknown attribute: relu takes no attributes"}},
     {"value_count.json", {"constants[0].value: a flat list needs exactly 6 values", "got 5"}},
     {"value_nested_ragged.json", {"constants[0].value[1]: expected a list of 3 entries"}},
     {"value_not_number.json", {"constants[0].value[1]: expected a number, got \"two\""}},

@@ -64,5 +64,24 @@ TEST(OpTable, ShapeInferenceFollowsTheClasses) {
   }
 }
 
+// The attribute column: the names each op takes, as the JSON frontend
+// enforces them.
+TEST(OpTable, AttributeNames) {
+  EXPECT_EQ(opAttributeNames(OpKind::Slice),
+            (std::vector<std::string>{"starts", "ends", "axes", "steps"}));
+  EXPECT_EQ(opAttributeNames(OpKind::Conv2D),
+            (std::vector<std::string>{"strides", "pads", "dilations", "groups"}));
+  EXPECT_TRUE(opAttributeNames(OpKind::Relu).empty());
+  EXPECT_TRUE(opTakesAttribute(OpKind::Transpose, "perm"));
+  EXPECT_FALSE(opTakesAttribute(OpKind::Transpose, "per"));
+  EXPECT_FALSE(opTakesAttribute(OpKind::Transpose, "perm "));
+  EXPECT_FALSE(opTakesAttribute(OpKind::Relu, ""));
+  for (int k = 0; k < numOpKinds(); ++k)
+    for (const std::string& name : opAttributeNames(OpKind(k))) {
+      EXPECT_FALSE(name.empty()) << opName(OpKind(k));
+      EXPECT_TRUE(opTakesAttribute(OpKind(k), name)) << opName(OpKind(k)) << " " << name;
+    }
+}
+
 }  // namespace
 }  // namespace dlc::ir
