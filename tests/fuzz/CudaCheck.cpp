@@ -302,7 +302,8 @@ CheckResult checkCuda(const ir::Graph& graph, const std::vector<InputSet>& runs,
       std::vector<Tensor> outs;
       CheckResult e = emulate(**module, i, builds[i], graph, runs[r], &outs);
       if (e.verdict != Verdict::kPass) return fail(e);
-      std::string diff = compareOutputs(graph, outs, refs[r], builds[i].backend, runs[r].batch);
+      std::string diff = compareOutputs(graph, outs, refs[r], builds[i].backend, runs[r].batch,
+                                        runs[r].coneMagnitude);
       if (!diff.empty()) return fail({Verdict::kWrongResult, diff});
     }
     ++result.cudaEmulated;

@@ -82,7 +82,8 @@ CheckResult runAndCompare(const std::vector<uint8_t>& bytes, const ir::Graph& gr
     if (!got.ok())
       return {Verdict::kRunError,
               strCat(backend, ", batch ", runs[r].batch, ": ", got.status().toString())};
-    std::string diff = compareOutputs(graph, *got, refs[r], backend, runs[r].batch);
+    std::string diff =
+        compareOutputs(graph, *got, refs[r], backend, runs[r].batch, runs[r].coneMagnitude);
     if (!diff.empty()) return {Verdict::kWrongResult, diff};
     if (outs) outs->push_back(std::move(*got));
   }
@@ -125,8 +126,9 @@ CheckOptions optionsFor(const CheckResult& failure, const CheckOptions& asked) {
   return o;
 }
 
-CheckResult checkGraph(const ir::Graph& graph, const std::vector<InputSet>& runs,
+CheckResult checkGraph(const ir::Graph& graph, const std::vector<InputSet>& givenRuns,
                        const CheckOptions& options) {
+  std::vector<InputSet> runs = givenRuns;
   ScratchGuard scratch;
   CheckResult result;
   for (const auto& n : graph.nodes()) result.computations += ir::isSource(n->op) ? 0 : 1;
@@ -150,6 +152,13 @@ CheckResult checkGraph(const ir::Graph& graph, const std::vector<InputSet>& runs
                    strCat("reference, batch ", run.batch, ": ", ref.status().toString())});
     for (const Tensor& t : *ref) result.nonFiniteOutputs += allFinite(t) ? 0 : 1;
     refs.push_back(std::move(*ref));
+  }
+  for (InputSet& run : runs) {
+    auto magnitudes = coneMagnitudes(graph, run.values);
+    if (!magnitudes.ok())
+      return fail({Verdict::kInvalidGraph, strCat("reference, batch ", run.batch, ": ",
+                                                  magnitudes.status().toString())});
+    run.coneMagnitude = std::move(*magnitudes);
   }
   if (options.cpu) {
     for (bool fused : {true, false}) {

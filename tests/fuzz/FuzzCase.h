@@ -51,6 +51,9 @@ class Rng {
 struct InputSet {
   int64_t batch = 1;
   std::vector<Tensor> values;
+  // Per graph output, the largest finite |value| of any float node it
+  // depends on in the reference run (Tolerance.h); filled by checkGraph.
+  std::vector<double> coneMagnitude;
 };
 
 struct FuzzCase {

@@ -122,6 +122,29 @@ TEST(FuzzTolerance, FloatsUseTheTableOthersAreExact) {
   EXPECT_EQ(b.rtol, 0);
 }
 
+// The cancellation allowance: atol >= 64 ulp(2^-24) of the cone's largest
+// value, exact dtypes stay exact, and the cone takes inputs and constants.
+TEST(FuzzTolerance, AtolGrowsWithTheConesLargestValue) {
+  auto g = smallGraph();
+  EXPECT_EQ(toleranceFor(g->outputs()[0], 1.0).atol, 1e-5);
+  EXPECT_DOUBLE_EQ(toleranceFor(g->outputs()[0], 1024.0).atol, 64.0 * 1024.0 / 16777216.0);
+  EXPECT_EQ(toleranceFor(g->outputs()[1], 1024.0).atol, 0);
+  InputSet in = makeInputs(*g, 2, 3);
+  StatusOr<std::vector<double>> m = coneMagnitudes(*g, in.values);
+  ASSERT_TRUE(m.ok()) << m.status().toString();
+  ASSERT_EQ(m->size(), 2u);
+  double expected = 0;
+  for (int64_t i = 0; i < in.values[0].numElements(); ++i)
+    expected = std::max(expected, std::fabs(in.values[0].getAsDouble(i)));
+  const ir::Node* c = g->find("c");
+  for (int64_t i = 0; i < c->value.numElements(); ++i)
+    expected = std::max(expected, std::fabs(c->value.getAsDouble(i)));
+  // relu(x * c): |x * c| may exceed both; never below either.
+  EXPECT_GE((*m)[0], expected);
+  // The comparison's cone is x and c: no float node computed from them.
+  EXPECT_EQ((*m)[1], expected);
+}
+
 TEST(FuzzTolerance, CompareOutputsNamesBackendBatchAndOutput) {
   auto g = smallGraph();
   Tensor a(ir::DType::F32, {1, 5}), want(ir::DType::F32, {1, 5});
