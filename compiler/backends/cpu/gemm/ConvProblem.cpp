@@ -118,8 +118,9 @@ StatusOr<GemmProblem> conv2dProblem(EmitContext& ctx, const ir::Node& root,
     if (edge) mask = b.CreateAnd(mask, b.CreateICmpSLT(col, splat(cI(cols))));
     llvm::Value* shift = b.CreateAdd(b.CreateMul(tapY, cI(s.w)), tapX);
     llvm::Value* planePtr = b.CreateInBoundsGEP(c->storageType(xType), xBase, plane);
+    llvm::Value* offsets = b.CreateAdd(origin, splat(shift));
     if (s.strideW != 1 || s.ow < int64_t(width))
-      return c->gatherElements(xType, planePtr, b.CreateAdd(origin, splat(shift)), mask);
+      return c->gatherElements(xType, planePtr, offsets, mask);
     // One output row: consecutive input elements from lane 0's offset.
     llvm::Value* xj = b.CreateURem(j, c->constI64(s.ow));
     llvm::Value* oneRow = b.CreateICmpSLE(b.CreateAdd(xj, c->constI64(width)), c->constI64(s.ow));
@@ -135,7 +136,7 @@ StatusOr<GemmProblem> conv2dProblem(EmitContext& ctx, const ir::Node& root,
     llvm::BasicBlock* rowEnd = b.GetInsertBlock();
     b.CreateBr(joinBB);
     b.SetInsertPoint(gatherBB);
-    llvm::Value* gathered = c->gatherElements(xType, planePtr, b.CreateAdd(origin, splat(shift)), mask);
+    llvm::Value* gathered = c->gatherElements(xType, planePtr, offsets, mask);
     llvm::BasicBlock* gatherEnd = b.GetInsertBlock();
     b.CreateBr(joinBB);
     b.SetInsertPoint(joinBB);
@@ -161,12 +162,11 @@ StatusOr<GemmProblem> conv2dProblem(EmitContext& ctx, const ir::Node& root,
   p.loadB = [c, xBase, xType, s, vectorLoad, planeOf](
                 llvm::Value* bi, llvm::Value* kk, llvm::Value* j, unsigned width) -> llvm::Value* {
     llvm::IRBuilderBase& b = c->builder;
-    llvm::Value* window = c->constI64(s.kh * s.kw);
-    llvm::Value* tap = b.CreateURem(kk, window);
-    llvm::Value* tapY = b.CreateMul(b.CreateUDiv(tap, c->constI64(s.kw)), c->constI64(s.dilH));
-    llvm::Value* tapX = b.CreateMul(b.CreateURem(tap, c->constI64(s.kw)), c->constI64(s.dilW));
     llvm::Value* plane = planeOf(bi, kk);
     if (width > 1) return vectorLoad(j, kk, plane, width, /*edge=*/false);
+    llvm::Value* tap = b.CreateURem(kk, c->constI64(s.kh * s.kw));
+    llvm::Value* tapY = b.CreateMul(b.CreateUDiv(tap, c->constI64(s.kw)), c->constI64(s.dilH));
+    llvm::Value* tapX = b.CreateMul(b.CreateURem(tap, c->constI64(s.kw)), c->constI64(s.dilW));
     // One column: the input pixel under the tap, zero in the padding.
     llvm::Value* y = b.CreateUDiv(j, c->constI64(s.ow));
     llvm::Value* x = b.CreateURem(j, c->constI64(s.ow));
