@@ -11,6 +11,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <functional>
+#include <unordered_map>
 #include <sched.h>
 #include <thread>
 
@@ -18,6 +21,7 @@
 #include "compiler/backends/cpu/EmitContext.h"
 #include "compiler/backends/cpu/Epilogue.h"
 #include "compiler/backends/cpu/KernelEmitters.h"
+#include "compiler/backends/cpu/KernelFingerprint.h"
 #include "compiler/backends/cpu/ModuleCompiler.h"
 #include "compiler/backends/cpu/StreamPrefetch.h"
 
@@ -78,8 +82,11 @@ Status emitBody(EmitContext& ctx) {
   return internalError("unknown kernel kind");
 }
 
+// Emits the kernel's two functions into `module`; `argLoads` receives the
+// loads of its args, which carry graph names (KernelFingerprint.h).
 Status emitKernel(llvm::Module& module, llvm::IRBuilder<>& builder, const llvm::TargetMachine& tm,
-                  unsigned vectorBits, const ir::Graph& graph, const ir::Kernel& kernel) {
+                  unsigned vectorBits, const ir::Graph& graph, const ir::Kernel& kernel,
+                  std::vector<llvm::Value*>& argLoads) {
   llvm::LLVMContext& c = module.getContext();
   llvm::Type* i64 = llvm::Type::getInt64Ty(c);
   llvm::Type* ptr = llvm::PointerType::get(c, 0);
@@ -113,7 +120,8 @@ Status emitKernel(llvm::Module& module, llvm::IRBuilder<>& builder, const llvm::
   size_t slot = 0;
   auto loadArg = [&](const ir::Node* n) {
     llvm::Value* p = builder.CreateInBoundsGEP(ptr, ctx.args, ctx.constI64(int64_t(slot++)));
-    return builder.CreateAlignedLoad(ptr, p, llvm::Align(8), n->name);
+    argLoads.push_back(builder.CreateAlignedLoad(ptr, p, llvm::Align(8), n->name));
+    return argLoads.back();
   };
   for (const ir::Node* p : kernel.params) ctx.params[p] = loadArg(p);
   for (const ir::Node* o : kernel.outputs) ctx.outputs[o] = loadArg(o);
@@ -133,9 +141,15 @@ std::string kernelSymbol(int id) { return "dlc_k" + std::to_string(id); }
 namespace {
 
 // One kernel compiled on its own: an LLVM context and module of its own, so
-// that kernels compile on several threads at once.
+// that kernels compile on several threads at once. Emitted first, then
+// compiled unless an earlier kernel of the plan has the same fingerprint
+// (`sameAs`), whose object it shares.
 struct KernelUnit {
   Status status;
+  std::unique_ptr<llvm::LLVMContext> context;
+  std::unique_ptr<llvm::Module> module;
+  std::string fingerprint;
+  size_t sameAs = SIZE_MAX;
   std::vector<uint8_t> object;
   std::string optimizedIR;
   std::string assembly;
@@ -143,10 +157,11 @@ struct KernelUnit {
   double emitMs = 0, optMs = 0, codegenMs = 0;
 };
 
-void compileKernel(const ir::Graph& graph, const ir::Kernel& kernel,
-                   const CpuCompileOptions& options, llvm::TargetMachine& tm, KernelUnit& unit) {
+void emitUnit(const ir::Graph& graph, const ir::Kernel& kernel, const llvm::TargetMachine& tm,
+              KernelUnit& unit) {
   PhaseTimer timer;
-  llvm::LLVMContext context;
+  unit.context = std::make_unique<llvm::LLVMContext>();
+  llvm::LLVMContext& context = *unit.context;
   // LLVM's own warnings and remarks (e.g. "loop not vectorized") are kept
   // for --dump-ir instead of going to stderr; errors still fail the build.
   context.setDiagnosticHandlerCallBack(
@@ -161,16 +176,18 @@ void compileKernel(const ir::Graph& graph, const ir::Kernel& kernel,
             ": " + text);
       },
       &unit.diagnostics);
-  auto module = std::make_unique<llvm::Module>(graph.name + "." + kernelSymbol(kernel.id), context);
-  module->setTargetTriple(tm.getTargetTriple().str());
-  module->setDataLayout(tm.createDataLayout());
+  unit.module = std::make_unique<llvm::Module>(graph.name + "." + kernelSymbol(kernel.id), context);
+  llvm::Module& module = *unit.module;
+  module.setTargetTriple(tm.getTargetTriple().str());
+  module.setDataLayout(tm.createDataLayout());
   llvm::IRBuilder<> builder(context);
   // Contraction into FMA is always allowed; reductions add `reassoc` on
   // their accumulation only. No nnan/ninf: NaN and inf behave as IEEE.
   llvm::FastMathFlags fmf;
   fmf.setAllowContract();
   builder.setFastMathFlags(fmf);
-  Status s = emitKernel(*module, builder, tm, vectorRegisterBits(tm), graph, kernel);
+  std::vector<llvm::Value*> argLoads;
+  Status s = emitKernel(module, builder, tm, vectorRegisterBits(tm), graph, kernel, argLoads);
   if (!s.ok()) {
     unit.status = s.withContext(strCat(graph.sourceFile.empty() ? graph.name : graph.sourceFile,
                                        ": kernel ", kernel.id, " (", kernel.label(), ")"));
@@ -178,16 +195,25 @@ void compileKernel(const ir::Graph& graph, const ir::Kernel& kernel,
   }
   std::string verifierText;
   llvm::raw_string_ostream vos(verifierText);
-  if (llvm::verifyModule(*module, &vos)) {
+  if (llvm::verifyModule(module, &vos)) {
     vos.flush();
     unit.status = internalError("the CPU backend emitted invalid LLVM IR: ", verifierText);
     return;
   }
+  const std::string symbol = kernelSymbol(kernel.id);
+  unit.fingerprint = kernelFingerprint(
+      module, {module.getFunction(symbol), module.getFunction(symbol + "_extent")}, argLoads);
   unit.emitMs = timer.lap();
-  optimizeModule(*module, tm, options.optLevel);
+}
+
+void compileUnit(const CpuCompileOptions& options, llvm::TargetMachine& tm, KernelUnit& unit) {
+  PhaseTimer timer;
+  optimizeModule(*unit.module, tm, options.optLevel);
   unit.optMs = timer.lap();
-  StatusOr<MachineCode> code = emitMachineCode(*module, tm, options.keepText);
+  StatusOr<MachineCode> code = emitMachineCode(*unit.module, tm, options.keepText);
   unit.codegenMs = timer.lap();
+  unit.module.reset();
+  unit.context.reset();
   if (!code.ok()) {
     unit.status = code.status();
     return;
@@ -195,6 +221,20 @@ void compileKernel(const ir::Graph& graph, const ir::Kernel& kernel,
   unit.object = std::move(code->object);
   unit.optimizedIR = std::move(code->optimizedIR);
   unit.assembly = std::move(code->assembly);
+}
+
+// Runs task(worker's TargetMachine, i) for every i < n on `machines.size()`
+// threads, each index claimed once.
+void forEachParallel(std::vector<llvm::TargetMachine*>& machines, size_t n,
+                     const std::function<void(llvm::TargetMachine&, size_t)>& task) {
+  std::atomic<size_t> next{0};
+  auto work = [&](llvm::TargetMachine* machine) {
+    for (size_t i; (i = next.fetch_add(1)) < n;) task(*machine, i);
+  };
+  std::vector<std::thread> workers;
+  for (size_t t = 1; t < machines.size(); ++t) workers.emplace_back(work, machines[t]);
+  work(machines[0]);
+  for (std::thread& w : workers) w.join();
 }
 
 // The CPUs this process may run on (at least 1).
@@ -217,26 +257,40 @@ StatusOr<CompiledCode> compile(const ir::Graph& graph, const ir::KernelPlan& pla
 
   // Kernels are claimed one at a time by `threads` workers, each with its
   // own TargetMachine; every kernel is its own module and object file, so
-  // the shared object is the same whatever the thread count.
+  // the shared object is the same whatever the thread count. All kernels
+  // are emitted first; a kernel whose fingerprint an earlier one has is not
+  // compiled but uses that kernel's symbol.
   const size_t n = plan.kernels.size();
   std::vector<KernelUnit> units(n);
   const int threads =
       int(std::min<size_t>(n, size_t(options.threads > 0 ? options.threads : availableCpus())));
-  std::atomic<size_t> next{0};
-  auto work = [&](llvm::TargetMachine& machine) {
-    for (size_t k; (k = next.fetch_add(1)) < n;)
-      compileKernel(graph, plan.kernels[k], options, machine, units[k]);
-  };
-  std::vector<std::unique_ptr<llvm::TargetMachine>> machines;
+  std::vector<std::unique_ptr<llvm::TargetMachine>> owned;
+  std::vector<llvm::TargetMachine*> machines = {tm.get()};
   for (int t = 1; t < threads; ++t) {
     DLC_ASSIGN_OR_RETURN(std::unique_ptr<llvm::TargetMachine> m,
                          createTargetMachine(options.cpu, options.optLevel));
-    machines.push_back(std::move(m));
+    machines.push_back(m.get());
+    owned.push_back(std::move(m));
   }
-  std::vector<std::thread> workers;
-  for (auto& m : machines) workers.emplace_back(work, std::ref(*m));
-  work(*tm);
-  for (std::thread& w : workers) w.join();
+  forEachParallel(machines, n, [&](llvm::TargetMachine& machine, size_t k) {
+    emitUnit(graph, plan.kernels[k], machine, units[k]);
+  });
+  std::vector<size_t> distinct;
+  std::unordered_map<std::string, size_t> byFingerprint;
+  for (size_t k = 0; k < n; ++k) {
+    DLC_RETURN_IF_ERROR(units[k].status);
+    auto [it, inserted] = byFingerprint.emplace(std::move(units[k].fingerprint), k);
+    if (inserted) {
+      distinct.push_back(k);
+    } else {
+      units[k].sameAs = it->second;
+      units[k].module.reset();
+      units[k].context.reset();
+    }
+  }
+  forEachParallel(machines, distinct.size(), [&](llvm::TargetMachine& machine, size_t i) {
+    compileUnit(options, machine, units[distinct[i]]);
+  });
   const double wallMs = phaseTimer.lap();
 
   std::vector<std::vector<uint8_t>> objects;
@@ -244,19 +298,34 @@ StatusOr<CompiledCode> compile(const ir::Graph& graph, const ir::KernelPlan& pla
   for (size_t k = 0; k < n; ++k) {
     KernelUnit& u = units[k];
     DLC_RETURN_IF_ERROR(u.status);
+    const std::string symbol = kernelSymbol(plan.kernels[k].id);
+    emitMs += u.emitMs;
+    if (u.sameAs != SIZE_MAX) {
+      const std::string shared = result.symbols[u.sameAs];
+      result.symbols.push_back(shared);
+      if (options.keepText) {
+        std::string note = strCat("; ", symbol, ": the same code as ", shared, "\n\n");
+        result.optimizedIR += note;
+        result.assembly += "#" + note.substr(1);
+      }
+      continue;
+    }
     objects.push_back(std::move(u.object));
-    result.symbols.push_back(kernelSymbol(plan.kernels[k].id));
+    result.symbols.push_back(symbol);
     result.optimizedIR += u.optimizedIR;
     result.assembly += u.assembly;
     for (std::string& d : u.diagnostics) result.diagnostics.push_back(std::move(d));
-    emitMs += u.emitMs;
     optMs += u.optMs;
     codegenMs += u.codegenMs;
   }
-  result.phaseMilliseconds = {{"cpu-emit", emitMs},
-                              {"cpu-llvm-opt", optMs},
-                              {"cpu-codegen", codegenMs},
-                              {strCat("cpu-kernels-wall (", threads, " threads)"), wallMs}};
+  result.compiledKernels = int(distinct.size());
+  result.phaseMilliseconds = {
+      {"cpu-emit", emitMs},
+      {"cpu-llvm-opt", optMs},
+      {"cpu-codegen", codegenMs},
+      {strCat("cpu-kernels-wall (", threads, " threads, ", distinct.size(), " of ", n,
+              " kernels distinct)"),
+       wallMs}};
   phaseTimer.lap();
   DLC_ASSIGN_OR_RETURN(result.sharedObject, linkSharedObject(objects));
   result.phaseMilliseconds.emplace_back("cpu-link", phaseTimer.lap());

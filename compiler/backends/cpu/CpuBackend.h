@@ -1,9 +1,10 @@
-// The LLVM CPU backend: the kernels of a fused program -> one LLVM module ->
-// O3 for the host or a named CPU -> object code -> an ELF shared object that the
+// The LLVM CPU backend: the kernels of a fused program -> one LLVM module per
+// kernel -> O3 for the host or a named CPU -> object code -> an ELF shared object that the
 // runtime loads with dlopen, without LLVM.
 //
 // Every kernel k of the plan becomes two exported symbols (the ABI in
-// runtime/src/Manifest.h):
+// runtime/src/Manifest.h), unless an earlier kernel has the same code, whose
+// symbols it then shares:
 //   extern "C" void dlc_k<k>(void* const* args, int64_t batch, int64_t begin, int64_t end);
 //   extern "C" int64_t dlc_k<k>_extent(int64_t batch);
 // args = the kernel's params then outputs. The runtime calls dlc_k<k> on
@@ -50,14 +51,20 @@ struct CompiledCode {
   std::vector<uint8_t> sharedObject;
   std::string optimizedIR;  // only with CpuCompileOptions::keepText
   std::string assembly;     // only with CpuCompileOptions::keepText
-  std::vector<std::string> symbols;  // per kernel, KernelPlan order
+  // Per kernel, in KernelPlan order. A kernel whose emitted code equals an
+  // earlier kernel's (KernelFingerprint.h) is compiled once: it gets that
+  // kernel's symbol, and `compiledKernels` counts the distinct ones.
+  std::vector<std::string> symbols;
+  int compiledKernels = 0;
   std::vector<std::string> diagnostics;  // LLVM warnings/remarks ("loop not vectorized")
   std::string cpu;                        // the LLVM CPU compiled for ("x86-64-v3")
   std::vector<std::string> cpuFeatures;   // every LLVM feature it enables, sorted
-  // Milliseconds of each backend phase: "cpu-emit" (kernels to LLVM IR),
+  // Milliseconds of each backend phase: "cpu-emit" (kernels to LLVM IR,
+  // verified and fingerprinted),
   // "cpu-llvm-opt", "cpu-codegen" (object code; with keepText also the
   // assembly), each summed over the kernels; then the wall time of compiling
-  // them all in parallel, "cpu-kernels-wall (T threads)"; then "cpu-link".
+  // them all in parallel, "cpu-kernels-wall (T threads, D of N kernels
+  // distinct)"; then "cpu-link".
   std::vector<std::pair<std::string, double>> phaseMilliseconds;
 };
 

@@ -97,10 +97,15 @@ int buildCommand(const std::vector<std::string>& argv) {
   }
   if (args.has("--explain-fusion")) std::cout << explainFusion(r);
   if (options.timePasses) std::cout << passes::formatPassTimings(r.timings);
-  std::printf("built %s for %s%s: %zu kernels (%s), %zu bytes of constants, peak temporary "
+  // Kernels with the same code are compiled once (KernelFingerprint.h).
+  std::string shared;
+  if (size_t(r.code.compiledKernels) < r.code.symbols.size())
+    shared = strCat("; ", r.code.symbols.size() - size_t(r.code.compiledKernels),
+                    " share the code of an identical kernel");
+  std::printf("built %s for %s%s: %zu kernels (%s%s), %zu bytes of constants, peak temporary "
               "memory %lld + %lld*N bytes (%lld + %lld*N without reuse)\n",
               out.c_str(), options.target.c_str(), gpuCodeSummary(r, out).c_str(),
-              r.plan.kernels.size(), options.fusion ? "fused" : "unfused",
+              r.plan.kernels.size(), options.fusion ? "fused" : "unfused", shared.c_str(),
               r.constants.size(), (long long)r.buffers.peakBytes.fixed,
               (long long)r.buffers.peakBytes.perBatch, (long long)r.buffers.noReuseBytes.fixed,
               (long long)r.buffers.noReuseBytes.perBatch);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "compiler/backends/cpu/CpuBackend.h"
+#include "tests/backends/cpu/CpuTestHarness.h"
 #include "ir/Parser.h"
 
 namespace dlc::cpu {
@@ -97,7 +98,54 @@ TEST(CpuCodegen, ParallelCompileGivesTheSameCodeForAnyThreadCount) {
   ASSERT_EQ(codes[2].phaseMilliseconds.size(), 5u);
   EXPECT_EQ(codes[2].phaseMilliseconds[3].first,
             "cpu-kernels-wall (" + std::to_string(std::min<size_t>(5, plan->kernels.size())) +
-                " threads)");
+                " threads, " + std::to_string(plan->kernels.size()) + " of " +
+                std::to_string(plan->kernels.size()) + " kernels distinct)");
+}
+
+// Kernels that differ only in names and in the buffers they are handed
+// (two dense layers of one shape) are compiled once and share a symbol; a
+// kernel of another shape is not merged. The numbers come from the
+// reference comparison, which runs each kernel through its shared symbol.
+constexpr const char* kRepeatedLayers = R"(graph @t(%x: f32[N,64], %w1: f32[64,64], %w2: f32[64,64], %w3: f32[64,32]) {
+  %a = matmul(%x, %w1) : f32[N,64] #k0
+  %ra = relu(%a) : f32[N,64] #k0
+  %b = matmul(%ra, %w2) : f32[N,64] #k1
+  %rb = relu(%b) : f32[N,64] #k1
+  %c = matmul(%rb, %w3) : f32[N,32] #k2
+  %rc = relu(%c) : f32[N,32] #k2
+  return %rc
+})";
+
+TEST(CpuCodegen, IdenticalKernelsAreCompiledOnce) {
+  std::unique_ptr<ir::Graph> g;
+  auto mod = compileText(kRepeatedLayers, g);
+  ASSERT_TRUE(mod.ok()) << mod.status().toString();
+  EXPECT_EQ(mod->symbols, (std::vector<std::string>{"dlc_k0", "dlc_k0", "dlc_k2"}));
+  EXPECT_EQ(mod->compiledKernels, 2);
+  EXPECT_NE(mod->optimizedIR.find("; dlc_k1: the same code as dlc_k0"), std::string::npos);
+  EXPECT_EQ(mod->optimizedIR.find("define void @dlc_k1("), std::string::npos);
+  EXPECT_NE(mod->optimizedIR.find("define void @dlc_k2("), std::string::npos);
+  EXPECT_NE(mod->phaseMilliseconds[3].first.find("2 of 3 kernels distinct"), std::string::npos)
+      << mod->phaseMilliseconds[3].first;
+  test::CheckOptions options;
+  options.batches = {1, 13};
+  options.rtol = 1e-4;  // three chained f32 products of 64 terms (ContractionTest.cpp)
+  options.atol = 1e-4;
+  test::checkAgainstReference(kRepeatedLayers, options);
+}
+
+// Kernels that differ in a constant are different code.
+TEST(CpuCodegen, KernelsDifferingInAConstantAreNotMerged) {
+  std::unique_ptr<ir::Graph> g;
+  auto mod = compileText(R"(graph @t(%x: f32[N,64]) {
+  %a = leaky_relu(%x) {alpha = 0.1} : f32[N,64] #k0
+  %b = leaky_relu(%a) {alpha = 0.2} : f32[N,64] #k1
+  %c = leaky_relu(%b) {alpha = 0.1} : f32[N,64] #k2
+  return %c
+})", g);
+  ASSERT_TRUE(mod.ok()) << mod.status().toString();
+  EXPECT_EQ(mod->symbols, (std::vector<std::string>{"dlc_k0", "dlc_k1", "dlc_k0"}));
+  EXPECT_EQ(mod->compiledKernels, 2);
 }
 
 TEST(CpuCodegen, UnsupportedMemberIsAnErrorNamingTheKernel) {
