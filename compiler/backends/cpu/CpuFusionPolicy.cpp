@@ -70,9 +70,24 @@ FusionDecision CpuFusionPolicy::canFuseProducer(const ir::Node& producer,
             op, " is not a cheap elementwise op: row kernels recompute their producers on "
                 "each pass over a row"));
       break;
-    case ir::KernelKind::Contraction:
-      return FusionDecision::no(
-          "nothing is fused into the operands of a contraction (they are read from memory)");
+    case ir::KernelKind::Contraction: {
+      // A dense's x is packed once per block of columns (gemm/Packing.cpp):
+      // cheap producers are computed there instead of being written to
+      // memory and read back, e.g. a u8 image's cast and scale.
+      const ir::Node& root = *state.root;
+      if (root.op != ir::OpKind::Dense)
+        return FusionDecision::no(strCat("only a dense's x operand takes producers; ",
+                                         ir::opName(root.op), " reads its operands from memory"));
+      for (size_t i = 1; i < root.inputs.size(); ++i)
+        if (root.inputs[i] == &producer)
+          return FusionDecision::no(
+              "a dense reads its weights and bias from memory (packed once per kernel call)");
+      if (producer.op == ir::OpKind::Reshape || producer.op == ir::OpKind::Flatten) break;
+      if (!elementwise || ir::isExpensive(producer.op))
+        return FusionDecision::no(strCat(op, " is not a cheap elementwise op, reshape or flatten: "
+                                         "a dense's x is recomputed for every block of columns"));
+      break;
+    }
     case ir::KernelKind::Pool:
       if (!elementwise)
         return FusionDecision::no(strCat(op, " is not elementwise: pool kernels take only "

@@ -8,7 +8,9 @@
 //   Reduction   elementwise/index-remap producers, epilogue
 //   Row         cheap elementwise producers (a row is walked several times,
 //               so producers are recomputed), epilogue
-//   Contraction epilogue only; operands are read from memory
+//   Contraction epilogue; a dense's x operand also takes cheap elementwise,
+//               reshape and flatten producers, computed while x is packed;
+//               every other operand is read from memory
 //   Pool        elementwise producers, epilogue
 // An epilogue is a chain of elementwise ops in the root's shape, optionally
 // ended by layout remaps (reshape, flatten, transpose: passes::isLayoutRemap)

@@ -16,6 +16,11 @@ passes::FusionDecision CudaFusionPolicy::canFuseProducer(const ir::Node& produce
     if (!s.ok())
       return passes::FusionDecision::no(strCat("no CUDA lowering: ", s.message()));
   }
+  // The CPU's dense computes its x producers while packing; the CUDA
+  // contraction renderer loads its operand tiles from buffers.
+  if (!state.epilogue && state.kind == ir::KernelKind::Contraction)
+    return passes::FusionDecision::no(
+        "nothing is fused into the operands of a CUDA contraction (they are read from memory)");
   return cpu::CpuFusionPolicy::canFuseProducer(producer, consumer, state);
 }
 

@@ -3,7 +3,7 @@
 // register tiling (row tiles of MR, 4 and 1 rows, partial column panels,
 // several K blocks), broadcast batch dims and transposes, the batch symbol,
 // every conv2d attribute, the im2col paths (masked row loads, gathers, f16
-// input), and fused epilogues, linear in the output plane or not. Each case runs with one chunk
+// input), producers fused into a dense's x, and fused epilogues, linear in the output plane or not. Each case runs with one chunk
 // and with three uneven chunks (CpuTestHarness).
 #include <string>
 
@@ -162,6 +162,39 @@ TEST(Contraction, FusedDenseAddRelu) {
   %s = add(%d, %r) : f32[N,70]
   %y = relu(%s) : f32[N,70]
   return %y
+})",
+      options({1, 7}));
+  EXPECT_EQ(kernels, 1);
+}
+
+// Producers of a dense's x (cast, scale, broadcast add, flatten) are computed
+// while x is packed: one kernel, from u8 pixels as the Fashion-MNIST MLP
+// reads them, across several K blocks (784 > KC) and every row tile.
+TEST(Contraction, DenseComputesItsXProducersWhilePacking) {
+  int kernels = checkFusedAgainstReference(
+      R"(graph @g(%img: u8[N,28,28], %w: f32[784,37], %b: f32[37]) {
+  %c = constant() {value = dense<[0.00392156886]>} : f32[]
+  %x = cast(%img) {to = "f32"} : f32[N,28,28]
+  %s = mul(%x, %c) : f32[N,28,28]
+  %f = flatten(%s) : f32[N,784]
+  %d = dense(%f, %w, %b) : f32[N,37]
+  %y = relu(%d) : f32[N,37]
+  return %y
+})",
+      options({1, 5, 29}));
+  EXPECT_EQ(kernels, 1);
+}
+
+// A fused producer that is also a model output is still stored (by the
+// kernel's separate output loop nest), and one broadcast along x's rows
+// (a per-feature shift) reads its operand at the packed column.
+TEST(Contraction, DenseXProducerThatIsAlsoAnOutput) {
+  int kernels = checkFusedAgainstReference(
+      R"(graph @g(%x: f32[N,3,45], %shift: f32[45], %w: f32[45,20]) {
+  %a = sub(%x, %shift) : f32[N,3,45]
+  %r = relu(%a) : f32[N,3,45]
+  %d = dense(%r, %w) : f32[N,3,20]
+  return %d, %r
 })",
       options({1, 7}));
   EXPECT_EQ(kernels, 1);

@@ -1,6 +1,10 @@
 // matmul and dense as GemmProblems. See Problems.h.
 #include "compiler/backends/cpu/gemm/Problems.h"
 
+#include <memory>
+
+#include "compiler/backends/cpu/ElementEmitter.h"
+
 namespace dlc::cpu::gemm {
 
 std::vector<llvm::Value*> unflatten(EmitContext& ctx, llvm::Value* flat,
@@ -156,7 +160,17 @@ StatusOr<GemmProblem> denseProblem(EmitContext& ctx, const ir::Node& root,
     return unsupported(root.describe(), ": dense expects x[..., in] and w[in, out]");
   if (wd[0] == ir::kBatch || wd[1] == ir::kBatch)
     return unsupported(root.describe(), ": the batch symbol N may not be a dense extent");
-  DLC_ASSIGN_OR_RETURN(llvm::Value* xBase, operandBuffer(ctx, root, 0));
+  // x is read from its buffer, or, when the fusion policy fused its
+  // producers (cheap elementwise ops, reshape, flatten) into this kernel,
+  // computed from them element by element while A is packed.
+  const ir::Node* x = root.inputs[0];
+  std::shared_ptr<ElementEmitter> xEmitter;
+  llvm::Value* xBase = nullptr;
+  if (x->kernel == ctx.kernel.id && !ir::isSource(x->op)) {
+    xEmitter = std::make_shared<ElementEmitter>(ctx);
+  } else {
+    DLC_ASSIGN_OR_RETURN(xBase, operandBuffer(ctx, root, 0));
+  }
   DLC_ASSIGN_OR_RETURN(llvm::Value* wBase, operandBuffer(ctx, root, 1));
   llvm::Value* biasBase = nullptr;
   if (root.inputs.size() > 2) {
@@ -174,9 +188,16 @@ StatusOr<GemmProblem> denseProblem(EmitContext& ctx, const ir::Node& root,
   p.cols = out;
   p.batchCount = [c] { return c->constI64(1); };
   p.rows = [c, od, ro] { return c->product(od, 0, ro - 1); };
-  p.loadA = [c, xBase, xType, in](llvm::Value*, llvm::Value* i, llvm::Value* kk) {
+  p.loadA = [c, x, xEmitter, xBase, xType, in, xd](llvm::Value*, llvm::Value* i,
+                                                    llvm::Value* kk) {
     llvm::IRBuilderBase& b = c->builder;
-    return c->loadElement(xType, xBase, b.CreateAdd(b.CreateMul(i, c->constI64(in)), kk));
+    if (!xEmitter)
+      return c->loadElement(xType, xBase, b.CreateAdd(b.CreateMul(i, c->constI64(in)), kk));
+    // Values of one call do not dominate the next (each is in a loop body).
+    xEmitter->forget();
+    std::vector<llvm::Value*> index = unflatten(*c, i, xd, 0, xd.size() - 1);
+    index.push_back(kk);
+    return xEmitter->emit(x, index);
   };
   p.loadB = [c, wBase, wType, out](llvm::Value*, llvm::Value* kk, llvm::Value* j,
                                    unsigned width) {
