@@ -4,6 +4,7 @@
 // a clear message. It asserts no speed: the figures depend on the machine.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cmath>
@@ -21,7 +22,10 @@ struct Result {
 
 Result runMachineLimits(const std::string& args) {
   Result r;
-  std::string errFile = testing::TempDir() + "machine_limits_stderr.txt";
+  // One file per process: ctest runs these tests as concurrent processes
+  // that share TempDir(), and a shared name mixed up their stderr.
+  std::string errFile =
+      testing::TempDir() + "machine_limits_stderr." + std::to_string(::getpid()) + ".txt";
   std::string cmd = std::string(DLC_MACHINE_LIMITS) + " " + args + " 2>" + errFile;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return r;
@@ -34,6 +38,7 @@ Result runMachineLimits(const std::string& args) {
     while ((n = fread(buf.data(), 1, buf.size(), f)) > 0) r.err.append(buf.data(), n);
     fclose(f);
   }
+  std::remove(errFile.c_str());
   return r;
 }
 
