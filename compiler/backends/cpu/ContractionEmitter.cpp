@@ -3,7 +3,6 @@
 // (gemm/GemmEmitter.h). See ContractionEmitter.h for the contract.
 #include "compiler/backends/cpu/ContractionEmitter.h"
 
-#include "compiler/backends/cpu/ElementEmitter.h"
 #include "compiler/backends/cpu/gemm/GemmEmitter.h"
 #include "compiler/backends/cpu/gemm/Problems.h"
 
@@ -19,9 +18,6 @@ Status emitContraction(EmitContext& ctx, const ir::Node& root, const EpilogueFn&
       return unsupported(root.describe(), ": ", ir::opName(root.op), " on ",
                          ir::dtypeName(in->type.dtype),
                          " operands (CPU contractions take f32, f16 or bf16)");
-  // Producers fused into a dense's x operand are computed while packing.
-  for (const ir::Node* n : ctx.kernel.nodes)
-    if (n != &root) DLC_RETURN_IF_ERROR(ElementEmitter::checkSupported(*n));
   const int64_t cols = root.type.shape.rank() > 0 ? root.type.shape.dims().back() : 1;
   gemm::GemmConfig config = gemm::chooseGemmConfig(
       root.op == ir::OpKind::Conv2D ? cols * root.type.shape.dim(2) : cols, ctx.vectorBits);

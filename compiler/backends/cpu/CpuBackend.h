@@ -1,6 +1,6 @@
 // The LLVM CPU backend: the kernels of a fused program -> one LLVM module per
-// kernel -> O3 for the host or a named CPU -> object code -> an ELF shared object that the
-// runtime loads with dlopen, without LLVM.
+// kernel -> O3 for the host or a named CPU -> object code -> an ELF shared
+// object that the runtime loads with dlopen, without LLVM.
 //
 // Every kernel k of the plan becomes two exported symbols (the ABI in
 // runtime/src/Manifest.h), unless an earlier kernel has the same code, whose

@@ -8,8 +8,8 @@
 // has no CUDA lowering for (ElementRenderer::checkSupported) stays out of
 // every kernel it would join, with that reason; and nothing joins a
 // contraction's operands (the CPU dense computes its x producers while
-// packing; the CUDA renderer loads operand tiles from buffers). Its name is "cuda", so the
-// build pipeline and --explain-fusion name the GPU policy.
+// packing; the CUDA renderer loads operand tiles from buffers). Its name is
+// "cuda", so the build pipeline and --explain-fusion name the GPU policy.
 //
 // It does not check devices, operand limits or cycles: the base classes and
 // the Fusion pass do.

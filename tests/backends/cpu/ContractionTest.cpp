@@ -3,8 +3,9 @@
 // register tiling (row tiles of MR, 4 and 1 rows, partial column panels,
 // several K blocks), broadcast batch dims and transposes, the batch symbol,
 // every conv2d attribute, the im2col paths (masked row loads, gathers, f16
-// input), producers fused into a dense's x, and fused epilogues, linear in the output plane or not. Each case runs with one chunk
-// and with three uneven chunks (CpuTestHarness).
+// input), producers fused into a dense's x, and fused epilogues, linear in
+// the output plane or not. Each case runs with one chunk and with three
+// uneven chunks (CpuTestHarness).
 #include <string>
 
 #include <gtest/gtest.h>
