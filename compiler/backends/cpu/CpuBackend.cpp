@@ -22,6 +22,7 @@
 #include "compiler/backends/cpu/Epilogue.h"
 #include "compiler/backends/cpu/KernelEmitters.h"
 #include "compiler/backends/cpu/KernelFingerprint.h"
+#include "compiler/backends/cpu/MathApprox.h"
 #include "compiler/backends/cpu/ModuleCompiler.h"
 #include "compiler/backends/cpu/StreamPrefetch.h"
 
@@ -47,6 +48,7 @@ void setTargetAttributes(llvm::Function* f, const llvm::TargetMachine& tm) {
   if (!tm.getTargetFeatureString().empty())
     f->addFnAttr("target-features", tm.getTargetFeatureString());
   f->addFnAttr(llvm::Attribute::NoUnwind);
+  math::setMathAttributes(f, vectorRegisterBits(tm));
 }
 
 // Loop, reduction, row and pool kernels are long streaming loops:

@@ -6,6 +6,7 @@
 #include <llvm/IR/Intrinsics.h>
 
 #include "compiler/backends/cpu/MathApprox.h"
+#include "ir/SignAnalysis.h"
 
 namespace dlc::cpu {
 
@@ -70,7 +71,9 @@ llvm::Value* floatOp(EmitContext& ctx, const ir::Node& node, llvm::ArrayRef<llvm
   switch (node.op) {
     case OpKind::Neg: return b.CreateFNeg(x);
     case OpKind::Abs: return b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x);
-    case OpKind::Exp: return math::exp(b, x);
+    case OpKind::Exp:
+      return ir::knownSign(*node.inputs[0]) == ir::Sign::kNonPositive ? math::expNonPositive(b, x)
+                                                                      : math::exp(b, x);
     case OpKind::Log: return math::log(b, x);
     case OpKind::Sqrt: return b.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, x);
     case OpKind::Rsqrt:

@@ -219,7 +219,7 @@ void EmitContext::defineExtent(const std::function<llvm::Value*()>& compute) {
 
 void emitFor(llvm::IRBuilderBase& b, llvm::Value* lo, llvm::Value* hi, llvm::Value* step,
              const llvm::Twine& name, const std::function<void(llvm::Value* iv)>& body,
-             bool vectorize) {
+             bool vectorize, unsigned interleave) {
   llvm::Function* fn = b.GetInsertBlock()->getParent();
   llvm::LLVMContext& c = b.getContext();
   llvm::BasicBlock* pre = b.GetInsertBlock();
@@ -239,8 +239,13 @@ void emitFor(llvm::IRBuilderBase& b, llvm::Value* lo, llvm::Value* hi, llvm::Val
   if (vectorize) {
     llvm::Metadata* enable[] = {llvm::MDString::get(c, "llvm.loop.vectorize.enable"),
                                 llvm::ConstantAsMetadata::get(b.getTrue())};
-    llvm::MDNode* opt = llvm::MDNode::get(c, enable);
-    llvm::MDNode* loopId = llvm::MDNode::getDistinct(c, {nullptr, opt});
+    llvm::SmallVector<llvm::Metadata*, 3> ops = {nullptr, llvm::MDNode::get(c, enable)};
+    if (interleave > 1) {
+      llvm::Metadata* count[] = {llvm::MDString::get(c, "llvm.loop.interleave.count"),
+                                 llvm::ConstantAsMetadata::get(b.getInt32(interleave))};
+      ops.push_back(llvm::MDNode::get(c, count));
+    }
+    llvm::MDNode* loopId = llvm::MDNode::getDistinct(c, ops);
     loopId->replaceOperandWith(0, loopId);
     latch->setMetadata(llvm::LLVMContext::MD_loop, loopId);
   }

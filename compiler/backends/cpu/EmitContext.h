@@ -101,9 +101,12 @@ struct EmitContext {
 
 // for (iv = lo; iv < hi; iv += step) body(iv): emits the loop at the
 // builder's position and leaves the builder after it. `vectorize` attaches
-// llvm.loop.vectorize.enable metadata to ask the loop vectorizer to try.
+// llvm.loop.vectorize.enable metadata to ask the loop vectorizer to try;
+// `interleave` > 1 also asks it to run that many vector iterations side by
+// side (llvm.loop.interleave.count), which LLVM never does by itself for a
+// loop body as long as a transcendental's.
 void emitFor(llvm::IRBuilderBase& b, llvm::Value* lo, llvm::Value* hi, llvm::Value* step,
              const llvm::Twine& name, const std::function<void(llvm::Value* iv)>& body,
-             bool vectorize = false);
+             bool vectorize = false, unsigned interleave = 0);
 
 }  // namespace dlc::cpu

@@ -48,6 +48,21 @@ llvm::Value* stepsOf(EmitContext& ctx, const std::vector<int64_t>& dims) {
   return ctx.builder.CreateMul(outer, blocksOf(ctx, dims.back()));
 }
 
+// How many vector iterations the innermost loop runs side by side. A
+// transcendental (exp, tanh, erf, ...) is a dependency chain of 20 to 30
+// vector ops; with one chain per iteration the out-of-order core's
+// scheduler fills with waiting ops long before the FMA ports are busy, so
+// a kernel with one is interleaved as deeply as the registers allow: 8 with
+// AVX-512's 32 vector registers, 4 with 16. elementwise_chain (tanh, exp,
+// sigmoid; 16 lanes) in cache, one thread: 1.31 -> 0.76 ns per element.
+// Other loops stream memory and keep LLVM's choice.
+unsigned interleaveCount(const EmitContext& ctx) {
+  bool expensive = std::any_of(ctx.kernel.nodes.begin(), ctx.kernel.nodes.end(),
+                               [](const ir::Node* n) { return ir::isExpensive(n->op); });
+  if (!expensive) return 0;
+  return ctx.vectorBits >= 512 ? 8 : 4;
+}
+
 void emitNest(EmitContext& ctx, ElementEmitter& em, const Nest& nest, llvm::Value* lo,
               llvm::Value* hi) {
   llvm::IRBuilderBase& b = ctx.builder;
@@ -83,7 +98,7 @@ void emitNest(EmitContext& ctx, ElementEmitter& em, const Nest& nest, llvm::Valu
       em.forget();
       index[r - 1] = j;
       for (const ir::Node* out : nest.outputs) em.store(out, index, em.emit(out, index));
-    }, /*vectorize=*/true);
+    }, /*vectorize=*/true, interleaveCount(ctx));
   });
 }
 

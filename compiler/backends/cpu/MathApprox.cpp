@@ -46,6 +46,22 @@ llvm::Value* clampKeepNaN(llvm::IRBuilderBase& b, llvm::Value* x, double lo, dou
   return maxKeepNaN(b, minKeepNaN(b, x, hi), lo);
 }
 
+// p / q for a q that is finite and nonzero, with arcp and ninf set: in a
+// function marked by setMathAttributes the backend lowers it to a
+// reciprocal estimate refined by one Newton step (vrcp14ps + 4 FMA-class
+// ops on AVX-512) instead of a divide, whose unit is not pipelined (a zmm
+// vdivps occupies it for about 16 cycles, longer than the rest of tanh).
+// The refinement y0 = p·r, y = y0 + r·(p - q·y0) is within an ulp of p/q.
+// NaN operands stay NaN (rcp(NaN) = NaN).
+llvm::Value* divFinite(llvm::IRBuilderBase& b, llvm::Value* p, llvm::Value* q) {
+  llvm::Value* d = b.CreateFDiv(p, q);
+  if (auto* inst = llvm::dyn_cast<llvm::Instruction>(d)) {
+    inst->setHasAllowReciprocal(true);
+    inst->setHasNoInfs(true);
+  }
+  return d;
+}
+
 // Adding 1.5·2^23 + 127 to a float v with |v| < 2^22 rounds v to the nearest
 // integer k and leaves k + 127 in the low mantissa bits; shifting those bits
 // left by 23 then gives the bits of 2^k (the 1.5·2^23 part shifts out).
@@ -55,13 +71,18 @@ llvm::Value* bitsOf(llvm::IRBuilderBase& b, llvm::Value* v) {
   return b.CreateBitCast(v, intTypeLike(v));
 }
 
-// exp(x); `nonPositive` promises x <= 0 or NaN, which saves the upper clamp.
+// exp(x); `nonPositive` promises x <= 0 or NaN, which saves the upper clamp
+// and three of the six ops that build 2^k.
 llvm::Value* expImpl(llvm::IRBuilderBase& b, llvm::Value* x, bool nonPositive) {
   // exp(88.8) is inf and exp(-104) is 0 in f32; NaN passes the clamp.
   llvm::Value* xc = nonPositive ? maxKeepNaN(b, x, -104.0) : clampKeepNaN(b, x, -104.0, 88.8);
   // k = round(x·log2 e) in [-150, 128]; x = k·ln2 + r with |r| <= ln2/2.
-  llvm::Value* t = b.CreateFAdd(b.CreateFMul(xc, cf(x, 1.44269504088896341)), cf(x, kRoundBias));
-  llvm::Value* k = b.CreateFSub(t, cf(x, kRoundBias));
+  // For x <= 0 the bias also carries kShift (below), so bits(t) << 23 are
+  // the bits of 2^(k + kShift) rather than 2^k.
+  constexpr int kShift = 100;
+  const double bias = nonPositive ? kRoundBias + kShift : kRoundBias;
+  llvm::Value* t = b.CreateFAdd(b.CreateFMul(xc, cf(x, 1.44269504088896341)), cf(x, bias));
+  llvm::Value* k = b.CreateFSub(t, cf(x, bias));
   llvm::Value* r = b.CreateFSub(xc, b.CreateFMul(k, cf(x, 0.693359375)));
   r = b.CreateFSub(r, b.CreateFMul(k, cf(x, -2.12194440e-4)));
   // exp(r) = 1 + r + r²·P(r), P of degree 4: a minimax fit of the relative
@@ -70,6 +91,13 @@ llvm::Value* expImpl(llvm::IRBuilderBase& b, llvm::Value* x, bool nonPositive) {
   llvm::Value* y = horner(b, r,
                           {0.00138146116, 0.00836871006, 0.041668389, 0.166665211, 0.49999994,
                            1.0, 1.0});
+  if (nonPositive) {
+    // k in [-150, 0]: 2^(k+100) is normal, y (in [0.7, 1.5)) times it is
+    // exact, and the one product by 2^-100 rounds, to a subnormal or 0
+    // where exp does. Three ops; a NaN y stays NaN whatever the factor.
+    llvm::Value* scale = b.CreateBitCast(b.CreateShl(bitsOf(b, t), 23), x->getType());
+    return b.CreateFMul(b.CreateFMul(y, scale), cf(x, 0x1p-100));
+  }
   // 2^k = 2^(k-k1) · 2^k1 with k1 = round(x·log2 e / 2) in [-75, 64]: y
   // (in [0.7, 1.5)) times 2^(k-k1) stays normal, so adding k-k1 to its
   // exponent bits is exact; the one product by 2^k1 then rounds, to a
@@ -87,6 +115,10 @@ llvm::Value* expImpl(llvm::IRBuilderBase& b, llvm::Value* x, bool nonPositive) {
 
 llvm::Value* exp(llvm::IRBuilderBase& b, llvm::Value* x) {
   return expImpl(b, x, /*nonPositive=*/false);
+}
+
+llvm::Value* expNonPositive(llvm::IRBuilderBase& b, llvm::Value* x) {
+  return expImpl(b, x, /*nonPositive=*/true);
 }
 
 llvm::Value* log(llvm::IRBuilderBase& b, llvm::Value* x) {
@@ -122,9 +154,13 @@ llvm::Value* log(llvm::IRBuilderBase& b, llvm::Value* x) {
 }
 
 llvm::Value* tanh(llvm::IRBuilderBase& b, llvm::Value* x) {
-  // Beyond ±7.9053 the rational form would overflow far out (at the clamp it
-  // is within 5 ulp of ±1); NaN passes the clamp.
-  llvm::Value* xc = clampKeepNaN(b, x, -7.90531110763549805, 7.90531110763549805);
+  // The rational form is fitted on [-7.9, 7.9]; beyond, out to ±10, it stays
+  // within 4 ulp of tanh, and at ±10 it is 1 + 4 ulp, so clamping x to ±10
+  // and the result to ±1 gives exactly ±1 from |x| = 10 on: 1 + tanh(x) is
+  // then 0 for very negative x (gelu's tanh form: gelu(-1e10) = -0, not
+  // -1629; gelu(-inf) = -inf·0 = NaN as the formula says). Four clamp
+  // instructions in all; NaN passes them.
+  llvm::Value* xc = clampKeepNaN(b, x, -10.0, 10.0);
   llvm::Value* x2 = b.CreateFMul(xc, xc);
   llvm::Value* p = horner(b, x2,
                           {-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11,
@@ -136,18 +172,17 @@ llvm::Value* tanh(llvm::IRBuilderBase& b, llvm::Value* x) {
   // x·(p/q) rather than (x·p)/q: p/q is 1 - 1.3e-7 near 0, so tiny x keep
   // their relative accuracy (2 ulp), subnormals included, and -0 stays -0,
   // without the |x| < 4e-4 select of the Eigen original.
-  llvm::Value* r = b.CreateFMul(xc, b.CreateFDiv(p, q));
-  // At the clamp the rational form gives ±0.9999997, not ±1: beyond 9.01,
-  // where tanh rounds to ±1 in f32, return exactly ±1, so that 1 + tanh(x)
-  // is 0 for very negative x (gelu's tanh form: gelu(-1e10) = -0, not -1629;
-  // gelu(-inf) = -inf·0 = NaN as the formula says). NaN fails the compare.
-  llvm::Value* saturated = b.CreateFCmpOGT(unaryIntrinsic(b, llvm::Intrinsic::fabs, x), cf(x, 9.01));
-  return b.CreateSelect(saturated,
-                        b.CreateBinaryIntrinsic(llvm::Intrinsic::copysign, cf(x, 1.0), x), r);
+  return clampKeepNaN(b, b.CreateFMul(xc, divFinite(b, p, q)), -1.0, 1.0);
 }
 
 llvm::Value* erf(llvm::IRBuilderBase& b, llvm::Value* x) {
-  llvm::Value* xc = clampKeepNaN(b, x, -4.0, 4.0);
+  // The rational form is fitted on [-4, 4]; at ±4.25 it is 1 + 76 ulp, so
+  // clamping x there and the result to ±1 gives exactly ±1 from 4.25 on
+  // (erf rounds to ±1 in f32 from 3.92 on; in between, the result is within
+  // an ulp of it), whatever the last ulp of the division: gelu's
+  // 1 + erf(x/√2) is then 0 far out (gelu(-inf) = -inf·0 = NaN). NaN passes
+  // the clamps.
+  llvm::Value* xc = clampKeepNaN(b, x, -4.25, 4.25);
   llvm::Value* x2 = b.CreateFMul(xc, xc);
   llvm::Value* p = horner(b, x2,
                           {-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06,
@@ -156,8 +191,7 @@ llvm::Value* erf(llvm::IRBuilderBase& b, llvm::Value* x) {
   llvm::Value* q = horner(b, x2,
                           {-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03,
                            -7.37332916720468e-03, -1.42647390514189e-02});
-  // The rational form overshoots |erf| <= 1 by an ulp near the clamp.
-  return clampKeepNaN(b, b.CreateFMul(xc, b.CreateFDiv(p, q)), -1.0, 1.0);
+  return clampKeepNaN(b, b.CreateFMul(xc, divFinite(b, p, q)), -1.0, 1.0);
 }
 
 llvm::Value* pow(llvm::IRBuilderBase& b, llvm::Value* x, llvm::Value* y) {
@@ -198,7 +232,17 @@ llvm::Value* sigmoid(llvm::IRBuilderBase& b, llvm::Value* x) {
   llvm::Value* e = expImpl(b, b.CreateFNeg(unaryIntrinsic(b, llvm::Intrinsic::fabs, x)),
                           /*nonPositive=*/true);
   llvm::Value* num = b.CreateSelect(b.CreateFCmpOLT(x, cf(x, 0.0)), e, cf(x, 1.0));
-  return b.CreateFDiv(num, b.CreateFAdd(cf(x, 1.0), e));
+  return divFinite(b, num, b.CreateFAdd(cf(x, 1.0), e));
+}
+
+void setMathAttributes(llvm::Function* f, unsigned vectorBits) {
+  // Vector f32 divisions marked arcp + ninf (divFinite) become a reciprocal
+  // estimate, Newton steps on it, and the final residual step. AVX-512's
+  // vrcp14 is good to 2^-14, so one step leaves 2^-28 of relative error (p/q
+  // correctly rounded but for near-ties: 1/(1+0) = 1 and 1/2 = 0.5 exactly);
+  // SSE/AVX's 12-bit rcpps and others need two. Scalar ones (loop
+  // remainders) keep the divide, which costs them little.
+  f->addFnAttr("reciprocal-estimates", vectorBits >= 512 ? "!divf,vec-divf:1" : "!divf,vec-divf:2");
 }
 
 }  // namespace dlc::cpu::math

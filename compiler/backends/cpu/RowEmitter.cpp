@@ -128,8 +128,9 @@ Status emitRowKernel(EmitContext& ctx) {
                               return b.CreateBinaryIntrinsic(llvm::Intrinsic::maximum, a,
                                                              input(j, /*first=*/true));
                             });
+      // x - max(row) is <= 0 (or NaN), so exp needs no overflow clamp.
       llvm::Value* s = pass(c(0.0), [&](llvm::Value* a, llvm::Value* j) {
-        llvm::Value* e = math::exp(b, b.CreateFSub(input(j, /*first=*/false), m));
+        llvm::Value* e = math::expNonPositive(b, b.CreateFSub(input(j, /*first=*/false), m));
         if (buffered && !isLog) b.CreateStore(e, b.CreateInBoundsGEP(f32, buf, j));
         return b.CreateFAdd(a, e);
       });
@@ -142,7 +143,8 @@ Status emitRowKernel(EmitContext& ctx) {
         llvm::Value* inv = b.CreateFDiv(c(1.0), s);
         finalPass([&](llvm::Value* j) {
           llvm::Value* e = buffered ? input(j, /*first=*/false)
-                                    : math::exp(b, b.CreateFSub(input(j, /*first=*/false), m));
+                                    : math::expNonPositive(
+                                          b, b.CreateFSub(input(j, /*first=*/false), m));
           return b.CreateFMul(e, inv);
         });
       }

@@ -1,6 +1,9 @@
 // Properties of the generated code rather than its numbers: vector
 // instructions for an elementwise chain on this host, exported symbols,
 // verifier and error paths.
+#include <string>
+#include <tuple>
+
 #include <gtest/gtest.h>
 
 #include "compiler/backends/cpu/CpuBackend.h"
@@ -44,6 +47,39 @@ TEST(CpuCodegen, ElementwiseChainVectorizes) {
   ASSERT_GE(mod->sharedObject.size(), 4u);
   EXPECT_EQ(mod->sharedObject[0], 0x7f);
   EXPECT_EQ(mod->sharedObject[1], 'E');
+}
+
+size_t countOf(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// A loop with a transcendental runs 8 vector iterations side by side with
+// AVX-512 (4 with AVX2), and tanh's division is a refined reciprocal
+// estimate in the vector body: one vrcp14ps (vrcpps) per iteration, no
+// vdivps. Compile-only, for named CPUs, so it holds on any host.
+TEST(CpuCodegen, TranscendentalLoopsInterleaveAndUseReciprocalEstimates) {
+  for (auto [cpu, rcp, lanes, interleave] :
+       {std::tuple{"x86-64-v4", "vrcp14ps\t%zmm", "<16 x float>", 8},
+        std::tuple{"x86-64-v3", "vrcpps\t%ymm", "<8 x float>", 4}}) {
+    SCOPED_TRACE(cpu);
+    auto graph = ir::parseGraph(R"(graph @t(%x: f32[N,4096]) {
+  %t = tanh(%x) : f32[N,4096] #k0
+  return %t
+})", "<test>");
+    ASSERT_TRUE(graph.ok());
+    auto plan = ir::buildKernelPlan(**graph);
+    ASSERT_TRUE(plan.ok());
+    CpuCompileOptions o;
+    o.cpu = cpu;
+    o.keepText = true;
+    auto mod = compile(**graph, *plan, o);
+    ASSERT_TRUE(mod.ok()) << mod.status().toString();
+    EXPECT_EQ(countOf(mod->assembly, rcp), size_t(interleave)) << mod->assembly;
+    EXPECT_EQ(countOf(mod->assembly, "vdivps"), 0u);
+    EXPECT_NE(mod->optimizedIR.find(lanes), std::string::npos);
+  }
 }
 
 TEST(CpuCodegen, ReductionVectorizes) {

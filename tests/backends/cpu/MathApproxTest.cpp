@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <cstdint>
@@ -59,6 +60,7 @@ void emitLoop(llvm::Module& m, const llvm::TargetMachine& tm, const char* name, 
   fn->addFnAttr("target-cpu", tm.getTargetCPU());
   fn->addFnAttr("target-features", tm.getTargetFeatureString());
   fn->addFnAttr(llvm::Attribute::NoUnwind);
+  setMathAttributes(fn, vectorRegisterBits(tm));  // as CpuBackend.cpp
   if (vectorRegisterBits(tm) == 512) {  // as CpuBackend.cpp: 16-lane loops
     fn->addFnAttr("prefer-vector-width", "512");
     fn->addFnAttr("min-legal-vector-width", "512");
@@ -101,6 +103,7 @@ std::unique_ptr<Compiled> buildCompiled(std::string& error) {
              [f](llvm::IRBuilderBase& b, llvm::Value* x, llvm::Value*) { return f(b, x); });
   };
   unary("t_exp", &exp);
+  unary("t_exp_nonpositive", &expNonPositive);
   unary("t_log", &log);
   unary("t_tanh", &tanh);
   unary("t_erf", &erf);
@@ -147,6 +150,10 @@ Compiled* MathApprox::compiled_ = nullptr;
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+// Quiet NaNs with payload bits, of both signs: bit tricks on the exponent
+// must not turn them into numbers.
+const float kNaNPayload = std::bit_cast<float>(uint32_t(0x7fc0'01ffu));
+const float kNegNaNPayload = std::bit_cast<float>(uint32_t(0xffe0'0155u));
 
 float fromBits(uint32_t u) {
   float f;
@@ -206,6 +213,22 @@ std::string describe(const Worst& w) {
   return text;
 }
 
+// Runs `fn` over a few special values twice: alone (the loop's scalar
+// remainder) and repeated to 256 elements (its vector body). Both must give
+// the same bits (NaNs aside); returns the values.
+std::vector<float> runSpecial(UnaryFn fn, const std::vector<float>& xs) {
+  std::vector<float> scalar(xs.size());
+  fn(xs.data(), scalar.data(), int64_t(xs.size()));
+  std::vector<float> many;
+  while (many.size() < 256) many.insert(many.end(), xs.begin(), xs.end());
+  std::vector<float> vec(many.size());
+  fn(many.data(), vec.data(), int64_t(many.size()));
+  for (size_t i = 0; i < many.size(); ++i)
+    EXPECT_EQ(ulpDistance(vec[i], scalar[i % xs.size()]), 0)
+        << "x = " << many[i] << ": vector " << vec[i] << ", scalar " << scalar[i % xs.size()];
+  return scalar;
+}
+
 double sigmoidRef(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 double expRef(double x) { return std::exp(x); }
 double logRef(double x) { return std::log(x); }
@@ -225,12 +248,36 @@ TEST_F(MathApprox, ExpOverEveryBinade) {
   EXPECT_LE(w.ulps, 2) << describe(w);
 }
 
+// The x <= 0 form (softmax, exp of a known non-positive value) builds 2^k
+// differently; it must give the same accuracy down to the last subnormal.
+TEST_F(MathApprox, ExpOfNonPositiveOverEveryBinade) {
+  UnaryFn fn = unary("t_exp_nonpositive");
+  ASSERT_NE(fn, nullptr);
+  std::vector<float> xs;
+  for (float x : sweep(997, {-87.33654f, -87.34f, -95.0f, -100.0f, -103.2789f, -103.97f, -104.0f,
+                             -110.0f, 0.0f, -0.0f, -1e-40f, -3e38f}))
+    if (!(x > 0)) xs.push_back(x);
+  for (float x = -104.5f; x <= 0.0f; x += 0.0037f) xs.push_back(x);
+  Worst w = worstError(fn, xs, &expRef);
+  EXPECT_LE(w.ulps, 2) << describe(w);
+  std::vector<float> s =
+      runSpecial(fn, {kNaN, -kInf, 0.0f, -0.0f, -104.0f, -1e30f, kNaNPayload, kNegNaNPayload});
+  EXPECT_TRUE(std::isnan(s[0]));
+  EXPECT_EQ(s[1], 0.0f);
+  EXPECT_EQ(s[2], 1.0f);
+  EXPECT_EQ(s[3], 1.0f);
+  EXPECT_EQ(s[4], 0.0f);
+  EXPECT_EQ(s[5], 0.0f);
+  EXPECT_TRUE(std::isnan(s[6]));
+  EXPECT_TRUE(std::isnan(s[7]));
+}
+
 TEST_F(MathApprox, ExpSpecialValues) {
   UnaryFn fn = unary("t_exp");
   ASSERT_NE(fn, nullptr);
-  std::vector<float> xs = {kNaN, -kNaN, kInf, -kInf, 0.0f, -0.0f, 89.0f, -104.0f};
-  std::vector<float> out(xs.size());
-  fn(xs.data(), out.data(), int64_t(xs.size()));
+  std::vector<float> xs = {kNaN, -kNaN, kInf, -kInf, 0.0f, -0.0f, 89.0f, -104.0f, kNaNPayload,
+                           kNegNaNPayload};
+  std::vector<float> out = runSpecial(fn, xs);
   EXPECT_TRUE(std::isnan(out[0]));
   EXPECT_TRUE(std::isnan(out[1]));
   EXPECT_EQ(out[2], kInf);
@@ -239,6 +286,8 @@ TEST_F(MathApprox, ExpSpecialValues) {
   EXPECT_EQ(out[5], 1.0f);
   EXPECT_EQ(out[6], kInf);
   EXPECT_EQ(out[7], 0.0f);
+  EXPECT_TRUE(std::isnan(out[8]));
+  EXPECT_TRUE(std::isnan(out[9]));
 }
 
 TEST_F(MathApprox, LogOverEveryBinade) {
@@ -253,8 +302,7 @@ TEST_F(MathApprox, LogOverEveryBinade) {
   EXPECT_LE(w.ulps, 2) << describe(w);
   // log(0) = -inf, log(<0) = NaN, log(inf) = inf, log(NaN) = NaN.
   std::vector<float> special = {0.0f, -0.0f, -1.0f, -kInf, kInf, kNaN};
-  std::vector<float> out(special.size());
-  fn(special.data(), out.data(), int64_t(special.size()));
+  std::vector<float> out = runSpecial(fn, special);
   EXPECT_EQ(out[0], -kInf);
   EXPECT_EQ(out[1], -kInf);
   EXPECT_TRUE(std::isnan(out[2]));
@@ -268,22 +316,28 @@ TEST_F(MathApprox, TanhOverEveryBinade) {
   ASSERT_NE(fn, nullptr);
   std::vector<float> xs = sweep(997, {7.9053111f, 7.9053116f, 7.9f, 9.0f, 1e-40f, -1e-40f,
                                       1e-20f, 4e-4f, 0.0f, -0.0f});
-  for (float x = -9.0f; x <= 9.0f; x += 0.00071f) xs.push_back(x);
-  // The Eigen/XLA rational is good to 5 ulp; it saturates at 1 - 5 ulp.
+  for (float x = -11.0f; x <= 11.0f; x += 0.00071f) xs.push_back(x);
+  // The Eigen/XLA rational is good to 5 ulp, out to the clamp at ±10.
   Worst w = worstError(fn, xs, &tanhRef);
   EXPECT_LE(w.ulps, 5) << describe(w);
   // Never beyond ±1; the sign of zero is kept.
   std::vector<float> out(xs.size());
   fn(xs.data(), out.data(), int64_t(xs.size()));
   for (size_t i = 0; i < xs.size(); ++i) ASSERT_LE(std::fabs(out[i]), 1.0f) << "x = " << xs[i];
-  std::vector<float> special = {kInf, -kInf, 20.0f, -0.0f, kNaN};
-  std::vector<float> s(special.size());
-  fn(special.data(), s.data(), int64_t(special.size()));
-  EXPECT_LE(ulpDistance(s[0], 1.0f), 5);
-  EXPECT_LE(ulpDistance(s[1], -1.0f), 5);
-  EXPECT_LE(ulpDistance(s[2], 1.0f), 5);
+  // Exactly ±1 from ±10 on, so that 1 + tanh(x) is exactly 0 far out.
+  std::vector<float> special = {kInf, -kInf, 20.0f, -0.0f, kNaN, 10.0f, -10.0f, -1e10f,
+                                kNaNPayload, kNegNaNPayload};
+  std::vector<float> s = runSpecial(fn, special);
+  EXPECT_EQ(s[0], 1.0f);
+  EXPECT_EQ(s[1], -1.0f);
+  EXPECT_EQ(s[2], 1.0f);
   EXPECT_TRUE(s[3] == 0.0f && std::signbit(s[3]));
   EXPECT_TRUE(std::isnan(s[4]));
+  EXPECT_EQ(s[5], 1.0f);
+  EXPECT_EQ(s[6], -1.0f);
+  EXPECT_EQ(s[7], -1.0f);
+  EXPECT_TRUE(std::isnan(s[8]));
+  EXPECT_TRUE(std::isnan(s[9]));
 }
 
 TEST_F(MathApprox, ErfOverEveryBinade) {
@@ -296,12 +350,18 @@ TEST_F(MathApprox, ErfOverEveryBinade) {
   std::vector<float> out(xs.size());
   fn(xs.data(), out.data(), int64_t(xs.size()));
   for (size_t i = 0; i < xs.size(); ++i) ASSERT_LE(std::fabs(out[i]), 1.0f) << "x = " << xs[i];
-  std::vector<float> special = {kInf, -kInf, kNaN};
-  std::vector<float> s(special.size());
-  fn(special.data(), s.data(), int64_t(special.size()));
-  EXPECT_LE(ulpDistance(s[0], 1.0f), 5);
-  EXPECT_LE(ulpDistance(s[1], -1.0f), 5);
+  // Exactly ±1 where erf rounds to ±1, so that gelu's 1 + erf is exactly 0
+  // far out.
+  std::vector<float> special = {kInf, -kInf, kNaN, 4.25f, -4.25f, 6.0f, -1e10f, kNaNPayload};
+  std::vector<float> s = runSpecial(fn, special);
+  EXPECT_EQ(s[0], 1.0f);
+  EXPECT_EQ(s[1], -1.0f);
   EXPECT_TRUE(std::isnan(s[2]));
+  EXPECT_EQ(s[3], 1.0f);
+  EXPECT_EQ(s[4], -1.0f);
+  EXPECT_EQ(s[5], 1.0f);
+  EXPECT_EQ(s[6], -1.0f);
+  EXPECT_TRUE(std::isnan(s[7]));
 }
 
 TEST_F(MathApprox, SigmoidOverEveryBinadeKeepsTheNegativeTail) {
@@ -313,13 +373,14 @@ TEST_F(MathApprox, SigmoidOverEveryBinadeKeepsTheNegativeTail) {
   for (float x = -105.0f; x <= 30.0f; x += 0.0031f) xs.push_back(x);
   Worst w = worstError(fn, xs, &sigmoidRef);
   EXPECT_LE(w.ulps, 3) << describe(w);
-  std::vector<float> special = {kInf, -kInf, kNaN, 0.0f};
-  std::vector<float> s(special.size());
-  fn(special.data(), s.data(), int64_t(special.size()));
+  std::vector<float> special = {kInf, -kInf, kNaN, 0.0f, kNaNPayload, kNegNaNPayload};
+  std::vector<float> s = runSpecial(fn, special);
   EXPECT_EQ(s[0], 1.0f);
   EXPECT_EQ(s[1], 0.0f);
   EXPECT_TRUE(std::isnan(s[2]));
   EXPECT_EQ(s[3], 0.5f);
+  EXPECT_TRUE(std::isnan(s[4]));
+  EXPECT_TRUE(std::isnan(s[5]));
 }
 
 TEST_F(MathApprox, PowAgainstStdPow) {
