@@ -94,11 +94,27 @@ void emitNest(EmitContext& ctx, ElementEmitter& em, const Nest& nest, llvm::Valu
     llvm::Value* j1 = b.CreateBinaryIntrinsic(llvm::Intrinsic::smin,
                                               b.CreateAdd(j0, ctx.constI64(kBlock)),
                                               ctx.dim(dims.back()));
-    emitFor(b, j0, j1, ctx.constI64(1), "i", [&](llvm::Value* j) {
+    auto body = [&](llvm::Value* j) {
       em.forget();
       index[r - 1] = j;
       for (const ir::Node* out : nest.outputs) em.store(out, index, em.emit(out, index));
-    }, /*vectorize=*/true, interleaveCount(ctx));
+    };
+    // An interleaved loop covers whole spans of interleave × lanes elements
+    // (128 with AVX-512); the rest, up to 127 elements, runs in a second,
+    // plainly vectorized loop instead of LLVM's scalar remainder.
+    const unsigned interleave = interleaveCount(ctx);
+    const int64_t span = int64_t(interleave) * (ctx.vectorBits / 32);
+    const int64_t inner = dims.back();
+    if (interleave <= 1 || (inner != ir::kBatch && inner < span)) {
+      emitFor(b, j0, j1, ctx.constI64(1), "i", body, /*vectorize=*/true);
+      return;
+    }
+    llvm::Value* whole = b.CreateMul(b.CreateUDiv(b.CreateSub(j1, j0), ctx.constI64(span)),
+                                     ctx.constI64(span));
+    llvm::Value* jm = b.CreateAdd(j0, whole);
+    emitFor(b, j0, jm, ctx.constI64(1), "i", body, /*vectorize=*/true, interleave);
+    if (inner == ir::kBatch || inner % span != 0)
+      emitFor(b, jm, j1, ctx.constI64(1), "rest", body, /*vectorize=*/true);
   });
 }
 

@@ -46,6 +46,27 @@ TEST(CpuElementwise, UnaryFloatOps) {
   }
 }
 
+// Loops with a transcendental run 8 (AVX-512) or 4 vector iterations side
+// by side over whole spans, then a plainly vectorized loop over the rest:
+// inner extents below one span, exact spans, a span plus a remainder, more
+// than one 4096-element block, and the batch itself as the inner dim.
+TEST(CpuElementwise, InterleavedTranscendentalLoopsCoverEveryElement) {
+  for (const char* type : {"f32[N,100]", "f32[N,128]", "f32[N,200]", "f32[N,4133]", "f32[N]"}) {
+    SCOPED_TRACE(type);
+    CheckOptions o;
+    o.range = {-8, 8};
+    o.rtol = 3e-6;
+    o.atol = 2e-6;
+    o.batches = {1, 5, 300};
+    checkAgainstReference(R"(graph @t(%x: )" + std::string(type) + R"() {
+  %t = tanh(%x) : )" + type + R"( #k0
+  %s = sigmoid(%t) : )" + type + R"( #k0
+  %e = exp(%s) : )" + type + R"( #k0
+  return %e
+})", o);
+  }
+}
+
 TEST(CpuElementwise, SmallArgumentsKeepRelativeAccuracy) {
   for (const char* op : {"exp", "tanh", "erf", "sigmoid", "log"}) {
     SCOPED_TRACE(op);
