@@ -165,6 +165,13 @@ void BM_Dense256x784x128(benchmark::State& state) {
   benchContraction(state, true, 256, 128, 784);
 }
 
+// The transformer blocks' MLP up-projections: hidden 256 at sequence 128
+// (batch 1), hidden 768 at batch 8 (1024 rows).
+void BM_DenseTfm256(benchmark::State& state) { benchContraction(state, true, 128, 1024, 256); }
+void BM_DenseTfm768Batch8(benchmark::State& state) {
+  benchContraction(state, true, 1024, 3072, 768);
+}
+
 void threadArgs(benchmark::internal::Benchmark* b) {
   b->Arg(1);
   if (peakModel().cores > 1) b->Arg(int64_t(peakModel().cores));
@@ -176,6 +183,8 @@ void threadArgs(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_MatMul1024)->Apply(threadArgs);
 BENCHMARK(BM_DenseBatch1)->Apply(threadArgs);
 BENCHMARK(BM_Dense256x784x128)->Apply(threadArgs);
+BENCHMARK(BM_DenseTfm256)->Apply(threadArgs);
+BENCHMARK(BM_DenseTfm768Batch8)->Apply(threadArgs);
 
 int main(int argc, char** argv) {
   const PeakModel& p = peakModel();
