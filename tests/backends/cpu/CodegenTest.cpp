@@ -13,10 +13,10 @@
 namespace dlc::cpu {
 namespace {
 
-StatusOr<CompiledCode> compileText(const std::string& text, std::unique_ptr<ir::Graph>& graph) {
+StatusOr<CompiledCode> compileText(const std::string& text, std::unique_ptr<ir::Graph>& graph,
+                                   CpuCompileOptions options = {}) {
   DLC_ASSIGN_OR_RETURN(graph, ir::parseGraph(text, "<test>"));
   DLC_ASSIGN_OR_RETURN(ir::KernelPlan plan, ir::buildKernelPlan(*graph));
-  CpuCompileOptions options;
   options.keepText = true;  // the tests read the optimised IR
   return compile(*graph, plan, options);
 }
@@ -64,17 +64,13 @@ TEST(CpuCodegen, TranscendentalLoopsInterleaveAndUseReciprocalEstimates) {
        {std::tuple{"x86-64-v4", "vrcp14ps\t%zmm", "<16 x float>", 8},
         std::tuple{"x86-64-v3", "vrcpps\t%ymm", "<8 x float>", 4}}) {
     SCOPED_TRACE(cpu);
-    auto graph = ir::parseGraph(R"(graph @t(%x: f32[N,4096]) {
-  %t = tanh(%x) : f32[N,4096] #k0
-  return %t
-})", "<test>");
-    ASSERT_TRUE(graph.ok());
-    auto plan = ir::buildKernelPlan(**graph);
-    ASSERT_TRUE(plan.ok());
+    std::unique_ptr<ir::Graph> g;
     CpuCompileOptions o;
     o.cpu = cpu;
-    o.keepText = true;
-    auto mod = compile(**graph, *plan, o);
+    auto mod = compileText(R"(graph @t(%x: f32[N,4096]) {
+  %t = tanh(%x) : f32[N,4096] #k0
+  return %t
+})", g, o);
     ASSERT_TRUE(mod.ok()) << mod.status().toString();
     EXPECT_EQ(countOf(mod->assembly, rcp), size_t(interleave)) << mod->assembly;
     EXPECT_EQ(countOf(mod->assembly, "vdivps"), 0u);
@@ -198,18 +194,13 @@ TEST(CpuCodegen, UnsupportedMemberIsAnErrorNamingTheKernel) {
 
 TEST(CpuCodegen, NamedCpuWithoutHostFeatures) {
   std::unique_ptr<ir::Graph> g;
-  auto graph = ir::parseGraph(R"(graph @t(%x: f32[N,16]) {
-  %e = exp(%x) : f32[N,16] #k0
-  return %e
-})", "<test>");
-  ASSERT_TRUE(graph.ok());
-  auto plan = ir::buildKernelPlan(**graph);
-  ASSERT_TRUE(plan.ok());
   CpuCompileOptions o;
   o.cpu = "x86-64";
   o.optLevel = 2;
-  o.keepText = true;
-  auto mod = compile(**graph, *plan, o);
+  auto mod = compileText(R"(graph @t(%x: f32[N,16]) {
+  %e = exp(%x) : f32[N,16] #k0
+  return %e
+})", g, o);
   ASSERT_TRUE(mod.ok()) << mod.status().toString();
   EXPECT_EQ(mod->assembly.find("zmm"), std::string::npos);
 }
