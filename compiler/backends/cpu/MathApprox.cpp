@@ -48,8 +48,8 @@ llvm::Value* clampKeepNaN(llvm::IRBuilderBase& b, llvm::Value* x, double lo, dou
 
 // p / q for a q that is finite and nonzero, with arcp and ninf set: in a
 // function marked by setMathAttributes the backend lowers it to a
-// reciprocal estimate refined by one Newton step (vrcp14ps + 4 FMA-class
-// ops on AVX-512) instead of a divide, whose unit is not pipelined (a zmm
+// reciprocal estimate refined by one Newton step (vrcp14ps, a multiply and
+// two FMAs on AVX-512) instead of a divide, whose unit is not pipelined (a zmm
 // vdivps occupies it for about 16 cycles, longer than the rest of tanh).
 // The refinement y0 = p·r, y = y0 + r·(p - q·y0) is within an ulp of p/q.
 // NaN operands stay NaN (rcp(NaN) = NaN).
