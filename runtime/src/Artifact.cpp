@@ -82,7 +82,7 @@ StatusOr<std::vector<uint8_t>> serializeArtifact(const Manifest& manifest,
     storeLE(out.data() + e + 16, pieces[i].size, 8);
     if (pieces[i].size) std::memcpy(out.data() + offsets[i], pieces[i].data, pieces[i].size);
   }
-  storeLE(out.data() + total - kTrailerBytes, fnv1a64(out.data(), total - kTrailerBytes), 8);
+  storeLE(out.data() + total - kTrailerBytes, checksum64(out.data(), total - kTrailerBytes), 8);
   return out;
 }
 
@@ -113,7 +113,7 @@ StatusOr<Artifact> parseArtifact(const uint8_t* data, size_t size, const std::st
     return dataLoss(source, ": corrupt artifact: ", size - declared,
                     " trailing bytes after the declared end (", declared, " bytes)");
   uint64_t stored = loadLE64(data + size - kTrailerBytes);
-  uint64_t actual = fnv1a64(data, size - kTrailerBytes);
+  uint64_t actual = checksum64(data, size - kTrailerBytes);
   if (stored != actual)
     return dataLoss(source, ": corrupt artifact: checksum mismatch (stored ", stored, ", computed ",
                     actual, ")");

@@ -1,6 +1,12 @@
-// A 64-bit FNV-1a checksum, used to detect corrupt artifacts.
+// The artifact checksum: a 64-bit hash of every byte, used to detect corrupt
+// (truncated, bit-flipped, partly written) artifacts.
 //
-// FNV-1a catches every single-byte change and is dependency free; it is not
+// Four independent 64-bit lanes each take one 8-byte word of every 32-byte
+// stripe (multiply, rotate, multiply: the round of xxHash64), so the loop runs
+// at several bytes per cycle instead of FNV-1a's one byte per multiply; a
+// 28 MB model is checksummed in a few milliseconds when it is built and when
+// it is loaded. Every step is a bijection of the lane's state, so any change
+// confined to one 8-byte word always changes the checksum. It is not
 // cryptographic and deliberately does not try to detect tampering.
 #pragma once
 
@@ -9,9 +15,6 @@
 
 namespace dlc::rt {
 
-constexpr uint64_t kFnvOffsetBasis = 0xcbf29ce484222325ull;
-
-// Continues a running checksum (start with kFnvOffsetBasis).
-uint64_t fnv1a64(const void* data, size_t size, uint64_t hash = kFnvOffsetBasis);
+uint64_t checksum64(const void* data, size_t size);
 
 }  // namespace dlc::rt

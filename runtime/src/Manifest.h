@@ -119,7 +119,7 @@ struct CpuTarget {
 };
 
 struct Manifest {
-  static constexpr int kFormatVersion = 1;
+  static constexpr int kFormatVersion = 2;
   std::string modelName;
   std::string target = "cpu";      // "cpu" or "cuda"
   CpuTarget cpu;                    // when any kernel runs on a CPU device

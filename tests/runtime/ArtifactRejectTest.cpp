@@ -36,7 +36,7 @@ std::vector<uint8_t> smallArtifact() {
 
 // Recomputes the trailer checksum after a deliberate edit.
 void reseal(std::vector<uint8_t>& b) {
-  storeLE(b.data() + b.size() - 8, fnv1a64(b.data(), b.size() - 8), 8);
+  storeLE(b.data() + b.size() - 8, checksum64(b.data(), b.size() - 8), 8);
 }
 
 std::string parseError(const std::vector<uint8_t>& b, size_t size, const std::string& source) {
@@ -98,13 +98,15 @@ TEST(ArtifactReject, CutAndResealedFileHasSectionsPastTheEnd) {
 }
 
 TEST(ArtifactReject, WrongVersionsAreRefusedBeforeTheChecksum) {
-  for (uint32_t version : {0u, 2u, 0xffffffffu}) {
+  // Version 1 is the previous format (FNV-1a checksums): an artifact built
+  // by an older dlc says "rebuild", not "corrupt".
+  for (uint32_t version : {0u, 1u, 3u, 0xffffffffu}) {
     std::vector<uint8_t> b = smallArtifact();
     storeLE(b.data() + 8, version, 4);
     // Not resealed: another version may checksum differently, so the
     // version is reported, not a checksum mismatch.
     EXPECT_EQ(parseError(b), strCat("a.dlc: artifact format version ", version,
-                                    ", this runtime reads version 1: rebuild it with this dlc"));
+                                    ", this runtime reads version 2: rebuild it with this dlc"));
   }
 }
 
@@ -244,7 +246,7 @@ TEST(ArtifactReject, FlippedCodeByteIsCaughtBeforeTheCodeIsMapped) {
     EXPECT_EQ(model.status().message(),
               strCat("sum.dlc: corrupt artifact: checksum mismatch (stored ",
                      loadLE64(b.data() + b.size() - 8), ", computed ",
-                     fnv1a64(b.data(), b.size() - 8), ")"));
+                     checksum64(b.data(), b.size() - 8), ")"));
     EXPECT_EQ(kernelMappings(), before) << "flip at " << at;
   }
   // Resealed, the same ELF-magic flip passes the checksum and is refused by

@@ -39,7 +39,7 @@ std::vector<uint8_t> smallArtifact() {
 
 // Recomputes the trailer checksum after a deliberate header edit.
 void reseal(std::vector<uint8_t>& b) {
-  uint64_t h = fnv1a64(b.data(), b.size() - 8);
+  uint64_t h = checksum64(b.data(), b.size() - 8);
   for (int i = 0; i < 8; ++i) b[b.size() - 8 + size_t(i)] = uint8_t(h >> (8 * i));
 }
 
@@ -205,7 +205,7 @@ TEST(Artifact, WrongVersion) {
   auto art = readArtifact(path);
   ASSERT_FALSE(art.ok());
   EXPECT_EQ(art.status().message(),
-            path + ": artifact format version 7, this runtime reads version 1: rebuild it with this dlc");
+            path + ": artifact format version 7, this runtime reads version 2: rebuild it with this dlc");
   std::remove(path.c_str());
 }
 

@@ -174,7 +174,7 @@ struct Artifacts {
     corrupt = bytes;
     corrupt[codeOffset + codeSize / 2] ^= 0x20;
     corruptStored = dlc::loadLE64(&corrupt[corrupt.size() - 8]);
-    corruptComputed = dlc::rt::fnv1a64(corrupt.data(), corrupt.size() - 8);
+    corruptComputed = dlc::rt::checksum64(corrupt.data(), corrupt.size() - 8);
     corruptPath = base + "_corrupt.dlc";
     writeFile(corruptPath, corrupt);
     truncated.assign(bytes.begin(), bytes.begin() + long(bytes.size() / 2));

@@ -219,7 +219,7 @@ void EmitContext::defineExtent(const std::function<llvm::Value*()>& compute) {
 
 void emitFor(llvm::IRBuilderBase& b, llvm::Value* lo, llvm::Value* hi, llvm::Value* step,
              const llvm::Twine& name, const std::function<void(llvm::Value* iv)>& body,
-             bool vectorize, unsigned interleave) {
+             LoopHints hints) {
   llvm::Function* fn = b.GetInsertBlock()->getParent();
   llvm::LLVMContext& c = b.getContext();
   llvm::BasicBlock* pre = b.GetInsertBlock();
@@ -236,15 +236,18 @@ void emitFor(llvm::IRBuilderBase& b, llvm::Value* lo, llvm::Value* hi, llvm::Val
   llvm::Value* next = b.CreateAdd(iv, step, name + ".next", /*HasNUW=*/false, /*HasNSW=*/true);
   llvm::BranchInst* latch = b.CreateBr(header);
   iv->addIncoming(next, b.GetInsertBlock());
-  if (vectorize) {
-    llvm::Metadata* enable[] = {llvm::MDString::get(c, "llvm.loop.vectorize.enable"),
-                                llvm::ConstantAsMetadata::get(b.getTrue())};
-    llvm::SmallVector<llvm::Metadata*, 3> ops = {nullptr, llvm::MDNode::get(c, enable)};
-    if (interleave > 1) {
-      llvm::Metadata* count[] = {llvm::MDString::get(c, "llvm.loop.interleave.count"),
-                                 llvm::ConstantAsMetadata::get(b.getInt32(interleave))};
-      ops.push_back(llvm::MDNode::get(c, count));
-    }
+  llvm::SmallVector<llvm::Metadata*, 4> ops = {nullptr};
+  auto hint = [&](const char* key, llvm::Constant* value) {
+    llvm::SmallVector<llvm::Metadata*, 2> kv = {llvm::MDString::get(c, key)};
+    if (value) kv.push_back(llvm::ConstantAsMetadata::get(value));
+    ops.push_back(llvm::MDNode::get(c, kv));
+  };
+  if (hints.vectorize) {
+    hint("llvm.loop.vectorize.enable", b.getTrue());
+    if (hints.interleave > 1) hint("llvm.loop.interleave.count", b.getInt32(hints.interleave));
+  }
+  if (hints.noUnroll) hint("llvm.loop.unroll.disable", nullptr);
+  if (ops.size() > 1) {
     llvm::MDNode* loopId = llvm::MDNode::getDistinct(c, ops);
     loopId->replaceOperandWith(0, loopId);
     latch->setMetadata(llvm::LLVMContext::MD_loop, loopId);

@@ -99,14 +99,24 @@ struct EmitContext {
   void defineExtent(const std::function<llvm::Value*()>& compute);
 };
 
+// Hints emitFor attaches to a loop as llvm.loop metadata.
+struct LoopHints {
+  // llvm.loop.vectorize.enable: ask the loop vectorizer to try.
+  bool vectorize = false;
+  // > 1 (with vectorize): run that many vector iterations side by side
+  // (llvm.loop.interleave.count), which LLVM never does by itself for a loop
+  // body as long as a transcendental's.
+  unsigned interleave = 0;
+  // llvm.loop.unroll.disable: keep the loop rolled. For loops whose copies
+  // would only cost compile time (the GEMM's packing loops: fully unrolled,
+  // each copy's inner loop is another loop for strength reduction to solve).
+  bool noUnroll = false;
+};
+
 // for (iv = lo; iv < hi; iv += step) body(iv): emits the loop at the
-// builder's position and leaves the builder after it. `vectorize` attaches
-// llvm.loop.vectorize.enable metadata to ask the loop vectorizer to try;
-// `interleave` > 1 also asks it to run that many vector iterations side by
-// side (llvm.loop.interleave.count), which LLVM never does by itself for a
-// loop body as long as a transcendental's.
+// builder's position and leaves the builder after it.
 void emitFor(llvm::IRBuilderBase& b, llvm::Value* lo, llvm::Value* hi, llvm::Value* step,
              const llvm::Twine& name, const std::function<void(llvm::Value* iv)>& body,
-             bool vectorize = false, unsigned interleave = 0);
+             LoopHints hints = {});
 
 }  // namespace dlc::cpu

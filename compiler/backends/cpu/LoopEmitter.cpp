@@ -106,15 +106,15 @@ void emitNest(EmitContext& ctx, ElementEmitter& em, const Nest& nest, llvm::Valu
     const int64_t span = int64_t(interleave) * (ctx.vectorBits / 32);
     const int64_t inner = dims.back();
     if (interleave <= 1 || (inner != ir::kBatch && inner < span)) {
-      emitFor(b, j0, j1, ctx.constI64(1), "i", body, /*vectorize=*/true);
+      emitFor(b, j0, j1, ctx.constI64(1), "i", body, {.vectorize = true});
       return;
     }
     llvm::Value* whole = b.CreateMul(b.CreateUDiv(b.CreateSub(j1, j0), ctx.constI64(span)),
                                      ctx.constI64(span));
     llvm::Value* jm = b.CreateAdd(j0, whole);
-    emitFor(b, j0, jm, ctx.constI64(1), "i", body, /*vectorize=*/true, interleave);
+    emitFor(b, j0, jm, ctx.constI64(1), "i", body, {.vectorize = true, .interleave = interleave});
     if (inner == ir::kBatch || inner % span != 0)
-      emitFor(b, jm, j1, ctx.constI64(1), "rest", body, /*vectorize=*/true);
+      emitFor(b, jm, j1, ctx.constI64(1), "rest", body, {.vectorize = true});
   });
 }
 

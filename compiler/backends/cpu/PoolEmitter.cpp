@@ -54,7 +54,7 @@ Status emitPoolKernel(EmitContext& ctx) {
           llvm::IRBuilderBase::FastMathFlagGuard guard(b);
           b.setFastMathFlags(reassoc);
           b.CreateStore(b.CreateFAdd(b.CreateLoad(f32, acc), v), acc);
-        }, /*vectorize=*/true);
+        }, {.vectorize = true});
       });
       int64_t area = in[2] * in[3];
       llvm::Value* r = area == 0 ? c(0.0) : b.CreateFDiv(b.CreateLoad(f32, acc), c(double(area)));
@@ -122,7 +122,7 @@ Status emitPoolKernel(EmitContext& ctx) {
       llvm::Value* ch = b.CreateURem(p, ctx.dim(out[1]));
       llvm::Value* n = b.CreateUDiv(p, ctx.dim(out[1]));
       emitFor(b, ctx.constI64(0), ctx.dim(out[3]), ctx.constI64(1), "ow",
-              [&](llvm::Value* ow) { emitElement(n, ch, oh, ow); }, /*vectorize=*/true);
+              [&](llvm::Value* ow) { emitElement(n, ch, oh, ow); }, {.vectorize = true});
     });
     return Status::OK();
   }

@@ -124,7 +124,7 @@ Status emitReductionKernel(EmitContext& ctx) {
               [&](llvm::Value* iv) {
                 inIndex[size_t(axis)] = iv;
                 nest(level + 1);
-              }, /*vectorize=*/level + 1 == axes.size());
+              }, {.vectorize = level + 1 == axes.size()});
     };
     nest(0);
     llvm::Value* result = b.CreateLoad(accType, acc);

@@ -109,7 +109,7 @@ Status emitRowKernel(EmitContext& ctx) {
         llvm::IRBuilderBase::FastMathFlagGuard guard(b);
         b.setFastMathFlags(reassoc);
         b.CreateStore(f(a, j), acc);
-      }, /*vectorize=*/true);
+      }, {.vectorize = true});
       return b.CreateLoad(f32, acc);
     };
     auto c = [&](double v) { return llvm::ConstantFP::get(f32, v); };
@@ -119,7 +119,7 @@ Status emitRowKernel(EmitContext& ctx) {
         llvm::Value* y = valueAt(j);
         setRow(j);
         storeOutputs(ctx, em, *root, y, index);
-      }, /*vectorize=*/true);
+      }, {.vectorize = true});
     };
     if (!isLayerNorm) {
       bool isLog = root->op == ir::OpKind::LogSoftmax;

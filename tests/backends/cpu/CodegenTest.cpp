@@ -78,6 +78,27 @@ TEST(CpuCodegen, TranscendentalLoopsInterleaveAndUseReciprocalEstimates) {
   }
 }
 
+// LLVM's time grows with a kernel's IR: the GEMM hands its register tile to
+// the fused epilogue in a rolled loop (one epilogue copy per tile height,
+// 12, 4 and 1 rows, rather than one per accumulator: 24 + 8 + 2 with
+// AVX-512) and keeps its B-packing loop rolled.
+TEST(CpuCodegen, GemmEpilogueIsEmittedOncePerTileHeight) {
+  std::unique_ptr<ir::Graph> g;
+  CpuCompileOptions o;
+  o.cpu = "x86-64-v4";
+  auto mod = compileText(R"(graph @t(%x: f32[N,256], %w: f32[256,512]) {
+  %m = matmul(%x, %w) : f32[N,512] #k0
+  %g = gelu(%m) {approximate = "tanh"} : f32[N,512] #k0
+  return %g
+})", g, o);
+  ASSERT_TRUE(mod.ok()) << mod.status().toString();
+  // Each vector gelu has one reciprocal estimate (its tanh's division).
+  const size_t copies = countOf(mod->assembly, "vrcp14ps");
+  EXPECT_GE(copies, 3u) << mod->assembly;
+  EXPECT_LE(copies, 6u) << mod->assembly;
+  EXPECT_NE(mod->optimizedIR.find("llvm.loop.unroll.disable"), std::string::npos);
+}
+
 TEST(CpuCodegen, ReductionVectorizes) {
   std::unique_ptr<ir::Graph> g;
   auto mod = compileText(R"(graph @t(%x: f32[N,4096]) {

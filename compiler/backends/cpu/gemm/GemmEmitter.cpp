@@ -46,7 +46,10 @@ void emitGemm(EmitContext& ctx, const GemmProblem& p, const GemmConfig& c) {
   s.kBlocks = (p.k + c.kc - 1) / c.kc;
   s.packedB = ctx.stackBuffer(ctx.f32(), c.kc * c.nc, "packed.b");
   s.packedA = ctx.stackBuffer(ctx.f32(), c.kc * c.mr, "packed.a");
-  if (s.kBlocks > 1) s.scratch = ctx.stackBuffer(ctx.f32(), c.mc * c.nc, "acc.scratch");
+  if (s.kBlocks > 1)
+    s.scratch = ctx.stackBuffer(ctx.f32(), c.mc * c.nc, "acc.scratch");
+  else
+    s.tile = ctx.stackBuffer(ctx.f32(), int64_t(c.mr) * c.nr(), "acc.tile");
 
   llvm::Value* rows = p.rows();
   llvm::Value* rowBlocks = ceilDiv(b, rows, c.mc);

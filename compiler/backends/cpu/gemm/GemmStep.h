@@ -21,6 +21,7 @@ struct GemmStep {
   llvm::Value* packedB = nullptr;   // KC x NC floats, panel-major
   llvm::Value* packedA = nullptr;   // MR x KC floats, row r at r * KC
   llvm::Value* scratch = nullptr;   // MC x NC partial sums (kBlocks > 1 only)
+  llvm::Value* tile = nullptr;      // MR x NR: one finished tile (kBlocks == 1 only)
   // Per step.
   llvm::Value* bi = nullptr;     // GEMM index in the batch
   llvm::Value* i0 = nullptr;     // first row of the block

@@ -74,7 +74,7 @@ void packB(GemmStep& s, llvm::Value* panels) {
     }
     b.CreateBr(doneBB);
     b.SetInsertPoint(doneBB);
-  });
+  }, {.noUnroll = true});
 }
 
 void packA(GemmStep& s, unsigned mr, llvm::Value* r0) {
