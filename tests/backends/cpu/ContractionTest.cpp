@@ -113,6 +113,19 @@ TEST(Contraction, MatMulSeveralKBlocksAndFullTiles) {
                         options());
 }
 
+TEST(Contraction, RowBlocksSplitEvenly) {
+  // Rows spread evenly over row blocks of at most 32 x MR rows (384 with
+  // AVX-512): 385 and 1000 rows give 2 and 3 blocks whose sizes are
+  // multiples of MR but for the last. One column block (20 columns) makes
+  // the rows split in two for a second step, even at 13 rows. 200 columns
+  // are 2 column blocks; 800 (> 8 panels: 4 blocks, not an odd 3) come with
+  // K = 300 over three K blocks.
+  for (auto [in, out] : {std::pair{40, 20}, {64, 200}, {300, 800}}) {
+    SCOPED_TRACE(std::to_string(in) + "x" + std::to_string(out));
+    checkAgainstReference(denseGraph(in, out, /*bias=*/true), options({13, 385, 1000}));
+  }
+}
+
 TEST(Contraction, Conv2DStridePadsBias) {
   checkAgainstReference(R"(graph @g(%x: f32[N,3,11,13], %w: f32[8,3,3,3], %b: f32[8]) {
   %y = conv2d(%x, %w, %b) {pads = [1,0,2,1], strides = [2,2]} : f32[N,8,6,6]  #k0

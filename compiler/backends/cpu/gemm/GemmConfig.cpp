@@ -18,13 +18,18 @@ GemmConfig chooseGemmConfig(int64_t cols, unsigned vectorBits) {
     c.mr = 6;
   }
   c.kc = 128;
-  c.mc = 8 * int64_t(c.mr);
+  c.mc = 32 * int64_t(c.mr);
   const int64_t nr = c.nr();
   c.nc = 8 * nr;
   if (cols <= c.nc) {
     // Two column blocks when there is more than one panel of work.
     int64_t half = (cols + 1) / 2;
     c.nc = std::max<int64_t>(nr, (half + nr - 1) / nr * nr);
+  } else if (int64_t blocks = (cols + c.nc - 1) / c.nc; blocks % 2 == 1) {
+    // An even number of column blocks, so that two threads split the steps
+    // evenly (768 columns: 4 blocks of 192, not 3 of 256).
+    int64_t per = (cols + blocks) / (blocks + 1);
+    c.nc = (per + nr - 1) / nr * nr;
   }
   return c;
 }

@@ -2,7 +2,9 @@
 //
 // One register tile is MR rows x NR = NV vectors of VL float lanes; the
 // blocked loop nest packs KC x NC blocks of B and KC x mr panels of A into
-// stack buffers (BLIS / GotoBLAS style). The parameters are chosen from the
+// stack buffers (BLIS / GotoBLAS style). A row block has up to MC = 32 x MR
+// rows (384 with AVX-512): every row block packs its B block again, and with
+// MC = 8 x MR that re-packing cost 10-15 % of a 1024^3 matmul. The parameters are chosen from the
 // vector registers of the target CPU the ModuleCompiler generates code for
 // (dlc build --cpu), never from the build host: AVX-512 gets <16 x float>
 // vectors and a 12 x 32 tile (24 of 32 zmm registers hold accumulators),
@@ -20,8 +22,12 @@ struct GemmConfig {
   unsigned nv = 2;   // vectors per tile row
   unsigned mr = 6;   // rows of the full register tile
   int64_t kc = 128;  // K block (rows of a packed B block)
-  int64_t mc = 96;   // rows of one extent step (a multiple of mr)
+  int64_t mc = 96;   // most rows of one extent step (a multiple of mr)
   int64_t nc = 128;  // columns of one extent step (8 panels, a multiple of nr())
+  // Row blocks are cut smaller than MC rows until the GEMMs have this many
+  // extent steps in all (GEMMs x row blocks x column blocks), so that two
+  // threads get work. Not more: every row block packs B again.
+  int64_t minSteps = 2;
   bool wideVectors = false;  // <16 x float>: the kernel asks for 512-bit registers
 
   unsigned nr() const { return vl * nv; }

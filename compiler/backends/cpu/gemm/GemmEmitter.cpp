@@ -16,6 +16,37 @@ llvm::Value* minI64(llvm::IRBuilderBase& b, llvm::Value* x, llvm::Value* y) {
   return b.CreateSelect(b.CreateICmpSLT(x, y), x, y);
 }
 
+llvm::Value* maxI64(llvm::IRBuilderBase& b, llvm::Value* x, llvm::Value* y) {
+  return b.CreateSelect(b.CreateICmpSLT(x, y), y, x);
+}
+
+// How the rows of one GEMM split into row blocks (computed at run time: rows
+// and the GEMM count may depend on the batch). As few blocks as hold at most
+// MC rows each, but enough for config.minSteps steps in all (GEMMs x row
+// blocks x column blocks) while blocks keep MR rows, so that a narrow GEMM
+// still has work for every thread; then the rows spread evenly over the
+// blocks, each a multiple of MR rows except the last.
+struct RowBlocking {
+  llvm::Value* count;  // row blocks per GEMM
+  llvm::Value* rows;   // rows per block (<= config.mc)
+};
+
+RowBlocking rowBlocking(llvm::IRBuilderBase& b, llvm::Value* gemms, llvm::Value* rows,
+                        int64_t colBlocks, const GemmConfig& c) {
+  auto c64 = [&](int64_t v) { return llvm::ConstantInt::get(rows->getType(), v); };
+  auto ceilDivV = [&](llvm::Value* x, llvm::Value* d) {
+    return b.CreateUDiv(b.CreateAdd(x, b.CreateSub(d, c64(1))), d);
+  };
+  llvm::Value* perRowBlock = maxI64(b, b.CreateMul(gemms, c64(colBlocks)), c64(1));
+  llvm::Value* wanted = ceilDivV(c64(c.minSteps), perRowBlock);
+  llvm::Value* blocks =
+      maxI64(b, ceilDiv(b, rows, c.mc), minI64(b, wanted, ceilDiv(b, rows, c.mr)));
+  blocks = maxI64(b, blocks, c64(1));
+  llvm::Value* mc = maxI64(b, b.CreateMul(ceilDiv(b, ceilDivV(rows, blocks), c.mr), c64(c.mr)),
+                           c64(c.mr));
+  return {ceilDivV(rows, mc), mc};
+}
+
 // `count` tiles of `mr` rows starting at block row `first`: pack A, then
 // run the micro-kernel over every panel.
 void emitRowTiles(GemmStep& s, unsigned mr, llvm::Value* first, llvm::Value* count,
@@ -36,8 +67,9 @@ void emitGemm(EmitContext& ctx, const GemmProblem& p, const GemmConfig& c) {
   llvm::IRBuilderBase& b = ctx.builder;
   const int64_t colBlocks = (p.cols + c.nc - 1) / c.nc;
   auto stepCount = [&] {
-    llvm::Value* rowBlocks = ceilDiv(b, p.rows(), c.mc);
-    return b.CreateMul(b.CreateMul(p.batchCount(), rowBlocks), ctx.constI64(colBlocks));
+    llvm::Value* gemms = p.batchCount();
+    llvm::Value* rowBlocks = rowBlocking(b, gemms, p.rows(), colBlocks, c).count;
+    return b.CreateMul(b.CreateMul(gemms, rowBlocks), ctx.constI64(colBlocks));
   };
   ctx.defineExtent(stepCount);
   if (c.wideVectors) ctx.function->addFnAttr("min-legal-vector-width", "512");
@@ -52,15 +84,16 @@ void emitGemm(EmitContext& ctx, const GemmProblem& p, const GemmConfig& c) {
     s.tile = ctx.stackBuffer(ctx.f32(), int64_t(c.mr) * c.nr(), "acc.tile");
 
   llvm::Value* rows = p.rows();
-  llvm::Value* rowBlocks = ceilDiv(b, rows, c.mc);
+  const RowBlocking blocking = rowBlocking(b, p.batchCount(), rows, colBlocks, c);
+  llvm::Value* rowBlocks = blocking.count;
   emitFor(b, ctx.begin, ctx.end, ctx.constI64(1), "step", [&](llvm::Value* step) {
     llvm::Value* nb = b.CreateURem(step, ctx.constI64(colBlocks));
     llvm::Value* rest = b.CreateUDiv(step, ctx.constI64(colBlocks));
     llvm::Value* mb = b.CreateURem(rest, rowBlocks);
     s.bi = b.CreateUDiv(rest, rowBlocks);
-    s.i0 = b.CreateMul(mb, ctx.constI64(c.mc));
+    s.i0 = b.CreateMul(mb, blocking.rows);
     s.j0 = b.CreateMul(nb, ctx.constI64(c.nc));
-    llvm::Value* blockRows = minI64(b, ctx.constI64(c.mc), b.CreateSub(rows, s.i0));
+    llvm::Value* blockRows = minI64(b, blocking.rows, b.CreateSub(rows, s.i0));
     s.nCols = minI64(b, ctx.constI64(c.nc), b.CreateSub(ctx.constI64(p.cols), s.j0));
     llvm::Value* panels = ceilDiv(b, s.nCols, c.nr());
     s.direct = p.directB ? b.CreateICmpSLT(blockRows, ctx.constI64(c.mr)) : nullptr;
