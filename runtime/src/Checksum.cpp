@@ -30,12 +30,13 @@ uint64_t merge(uint64_t h, uint64_t lane) { return (h ^ mix(0, lane)) * kP1 + kP
 }  // namespace
 
 uint64_t checksum64(const void* data, size_t size) {
+  // Counts, not pointer bounds: `data` may be null when `size` is 0.
   const auto* p = static_cast<const uint8_t*>(data);
-  const uint8_t* end = p + size;
+  size_t left = size;
   uint64_t h;
-  if (size >= 32) {
+  if (left >= 32) {
     uint64_t a = kP1 + kP2, b = kP2, c = 0, d = 0 - kP1;
-    for (const uint8_t* stop = end - 32; p <= stop; p += 32) {
+    for (; left >= 32; p += 32, left -= 32) {
       a = mix(a, load64(p));
       b = mix(b, load64(p + 8));
       c = mix(c, load64(p + 16));
@@ -46,8 +47,8 @@ uint64_t checksum64(const void* data, size_t size) {
     h = kP5;
   }
   h += uint64_t(size);
-  for (; p + 8 <= end; p += 8) h = rotl(h ^ mix(0, load64(p)), 27) * kP1 + kP4;
-  for (; p < end; ++p) h = rotl(h ^ (uint64_t(*p) * kP5), 11) * kP1;
+  for (; left >= 8; p += 8, left -= 8) h = rotl(h ^ mix(0, load64(p)), 27) * kP1 + kP4;
+  for (; left > 0; ++p, --left) h = rotl(h ^ (uint64_t(*p) * kP5), 11) * kP1;
   h ^= h >> 33;
   h *= kP2;
   h ^= h >> 29;
