@@ -4,9 +4,10 @@
 // blocked loop nest packs KC x NC blocks of B and KC x mr panels of A into
 // stack buffers (BLIS / GotoBLAS style). A row block has up to MC = 32 x MR
 // rows (384 with AVX-512): every row block packs its B block again, and with
-// MC = 8 x MR that re-packing cost 10-15 % of a 1024^3 matmul. The parameters are chosen from the
-// vector registers of the target CPU the ModuleCompiler generates code for
-// (dlc build --cpu), never from the build host: AVX-512 gets <16 x float>
+// MC = 8 x MR that re-packing cost 10-15 % of a 1024^3 matmul. The
+// parameters are chosen from the vector registers of the target CPU the
+// ModuleCompiler generates code for (dlc build --cpu), never from the build
+// host: AVX-512 gets <16 x float>
 // vectors and a 12 x 32 tile (24 of 32 zmm registers hold accumulators),
 // AVX/AVX2 <8 x float> and a 6 x 16 tile (12 of 16 ymm registers), SSE
 // <4 x float> and a 6 x 8 tile (12 of 16 xmm registers). It does not tune

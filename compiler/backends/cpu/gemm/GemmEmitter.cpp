@@ -6,10 +6,12 @@
 namespace dlc::cpu::gemm {
 namespace {
 
+llvm::Value* ceilDiv(llvm::IRBuilderBase& b, llvm::Value* x, llvm::Value* d) {
+  return b.CreateUDiv(b.CreateAdd(x, b.CreateSub(d, llvm::ConstantInt::get(d->getType(), 1))), d);
+}
+
 llvm::Value* ceilDiv(llvm::IRBuilderBase& b, llvm::Value* x, int64_t d) {
-  llvm::Type* t = x->getType();
-  return b.CreateUDiv(b.CreateAdd(x, llvm::ConstantInt::get(t, d - 1)),
-                      llvm::ConstantInt::get(t, d));
+  return ceilDiv(b, x, llvm::ConstantInt::get(x->getType(), d));
 }
 
 llvm::Value* minI64(llvm::IRBuilderBase& b, llvm::Value* x, llvm::Value* y) {
@@ -34,17 +36,14 @@ struct RowBlocking {
 RowBlocking rowBlocking(llvm::IRBuilderBase& b, llvm::Value* gemms, llvm::Value* rows,
                         int64_t colBlocks, const GemmConfig& c) {
   auto c64 = [&](int64_t v) { return llvm::ConstantInt::get(rows->getType(), v); };
-  auto ceilDivV = [&](llvm::Value* x, llvm::Value* d) {
-    return b.CreateUDiv(b.CreateAdd(x, b.CreateSub(d, c64(1))), d);
-  };
   llvm::Value* perRowBlock = maxI64(b, b.CreateMul(gemms, c64(colBlocks)), c64(1));
-  llvm::Value* wanted = ceilDivV(c64(c.minSteps), perRowBlock);
+  llvm::Value* wanted = ceilDiv(b, c64(c.minSteps), perRowBlock);
   llvm::Value* blocks =
       maxI64(b, ceilDiv(b, rows, c.mc), minI64(b, wanted, ceilDiv(b, rows, c.mr)));
   blocks = maxI64(b, blocks, c64(1));
-  llvm::Value* mc = maxI64(b, b.CreateMul(ceilDiv(b, ceilDivV(rows, blocks), c.mr), c64(c.mr)),
+  llvm::Value* mc = maxI64(b, b.CreateMul(ceilDiv(b, ceilDiv(b, rows, blocks), c.mr), c64(c.mr)),
                            c64(c.mr));
-  return {ceilDivV(rows, mc), mc};
+  return {ceilDiv(b, rows, mc), mc};
 }
 
 // `count` tiles of `mr` rows starting at block row `first`: pack A, then
