@@ -172,6 +172,14 @@ void BM_DenseTfm768Batch8(benchmark::State& state) {
   benchContraction(state, true, 1024, 3072, 768);
 }
 
+// The hidden-768 block's MLP at batch 1 (128 rows): up 768 -> 3072, down
+// 3072 -> 768, and one of its 768 -> 768 projections.
+void BM_DenseTfm768Up(benchmark::State& state) { benchContraction(state, true, 128, 3072, 768); }
+void BM_DenseTfm768Down(benchmark::State& state) {
+  benchContraction(state, true, 128, 768, 3072);
+}
+void BM_DenseTfm768Proj(benchmark::State& state) { benchContraction(state, true, 128, 768, 768); }
+
 void threadArgs(benchmark::internal::Benchmark* b) {
   b->Arg(1);
   if (peakModel().cores > 1) b->Arg(int64_t(peakModel().cores));
@@ -185,6 +193,9 @@ BENCHMARK(BM_DenseBatch1)->Apply(threadArgs);
 BENCHMARK(BM_Dense256x784x128)->Apply(threadArgs);
 BENCHMARK(BM_DenseTfm256)->Apply(threadArgs);
 BENCHMARK(BM_DenseTfm768Batch8)->Apply(threadArgs);
+BENCHMARK(BM_DenseTfm768Up)->Apply(threadArgs);
+BENCHMARK(BM_DenseTfm768Down)->Apply(threadArgs);
+BENCHMARK(BM_DenseTfm768Proj)->Apply(threadArgs);
 
 int main(int argc, char** argv) {
   const PeakModel& p = peakModel();

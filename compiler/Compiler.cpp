@@ -127,8 +127,9 @@ Status compileCpuKernels(const ir::Graph& graph, const ir::KernelPlan& plan,
   DLC_ASSIGN_OR_RETURN(result.code, cpu::compile(graph, cpuPlan, cpuOptions));
   // --time-passes lists the backend's phases after the graph passes.
   if (options.timePasses)
-    for (const auto& [name, ms] : result.code.phaseMilliseconds)
-      result.timings.push_back({name, ms, /*changed=*/true, /*iterations=*/1});
+    for (const cpu::CompiledCode::Phase& p : result.code.phaseMilliseconds)
+      result.timings.push_back(
+          {p.name, p.milliseconds, /*changed=*/true, /*iterations=*/1, p.summed});
   if (result.code.symbols.size() != index.size())
     return internalError("the CPU backend returned ", result.code.symbols.size(), " symbols for ",
                          index.size(), " kernels");

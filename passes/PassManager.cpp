@@ -122,9 +122,11 @@ std::string formatPassTimings(const std::vector<PassTiming>& timings) {
   out += line;
   double total = 0;
   for (const PassTiming& t : timings) {
-    total += t.milliseconds;
+    if (!t.summed) total += t.milliseconds;
     std::snprintf(line, sizeof(line), "%-*s %5d %10.3f%s\n", int(width), t.name.c_str(),
-                  t.iterations, t.milliseconds, t.changed ? "" : "  (unchanged)");
+                  t.iterations, t.milliseconds,
+                  t.summed ? "  (within the wall time; not in the total)"
+                  : t.changed ? "" : "  (unchanged)");
     out += line;
   }
   std::snprintf(line, sizeof(line), "%-*s %5s %10.3f\n", int(width), "total", "", total);

@@ -70,6 +70,9 @@ struct PassTiming {
   double milliseconds = 0;  // total over all its runs
   bool changed = false;     // any run changed the graph
   int iterations = 0;       // how many times it ran
+  // Time already inside another row's (a backend phase summed over kernels
+  // that compiled in parallel): listed, marked, and left out of the total.
+  bool summed = false;
 };
 
 class PassManager {

@@ -114,6 +114,21 @@ TEST(PassManager, TimingTableMarksUnchangedPasses) {
   EXPECT_EQ(table[4].rfind("total", 0), 0u);
 }
 
+// Rows summed over kernels that compiled in parallel are already inside the
+// wall-time row: they are marked and left out of the total.
+TEST(PassManager, TimingTableTotalLeavesOutSummedRows) {
+  std::vector<PassTiming> timings = {{"fusion", 1.5, true, 1, false},
+                                     {"cpu-llvm-opt", 40.0, true, 1, true},
+                                     {"cpu-kernels-wall", 25.0, true, 1, false},
+                                     {"cpu-link", 3.5, true, 1, false}};
+  std::vector<std::string> table = lines(formatPassTimings(timings));
+  ASSERT_EQ(table.size(), 6u);
+  EXPECT_NE(table[2].find("not in the total"), std::string::npos) << table[2];
+  EXPECT_EQ(table[3].find("not in the total"), std::string::npos) << table[3];
+  EXPECT_EQ(table[5].rfind("total", 0), 0u);
+  EXPECT_NE(table[5].find("30.000"), std::string::npos) << table[5];
+}
+
 // Changes the graph on its first `changes` runs.
 class CountingPass : public Pass {
  public:

@@ -157,6 +157,7 @@ struct KernelUnit {
   std::string assembly;
   std::vector<std::string> diagnostics;
   double emitMs = 0, optMs = 0, codegenMs = 0;
+  size_t instructions = 0;  // in the emitted module: what its compile time grows with
 };
 
 void emitUnit(const ir::Graph& graph, const ir::Kernel& kernel, const llvm::TargetMachine& tm,
@@ -205,6 +206,7 @@ void emitUnit(const ir::Graph& graph, const ir::Kernel& kernel, const llvm::Targ
   const std::string symbol = kernelSymbol(kernel.id);
   unit.fingerprint = kernelFingerprint(
       module, {module.getFunction(symbol), module.getFunction(symbol + "_extent")}, argLoads);
+  for (const llvm::Function& f : module) unit.instructions += f.getInstructionCount();
   unit.emitMs = timer.lap();
 }
 
@@ -290,8 +292,14 @@ StatusOr<CompiledCode> compile(const ir::Graph& graph, const ir::KernelPlan& pla
       units[k].context.reset();
     }
   }
-  forEachParallel(machines, distinct.size(), [&](llvm::TargetMachine& machine, size_t i) {
-    compileUnit(options, machine, units[distinct[i]]);
+  // Largest first (by emitted instructions), so that the longest compile
+  // does not start last while the other threads sit idle.
+  std::vector<size_t> order = distinct;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return units[a].instructions > units[b].instructions;
+  });
+  forEachParallel(machines, order.size(), [&](llvm::TargetMachine& machine, size_t i) {
+    compileUnit(options, machine, units[order[i]]);
   });
   const double wallMs = phaseTimer.lap();
 
@@ -322,15 +330,26 @@ StatusOr<CompiledCode> compile(const ir::Graph& graph, const ir::KernelPlan& pla
   }
   result.compiledKernels = int(distinct.size());
   result.phaseMilliseconds = {
-      {"cpu-emit", emitMs},
-      {"cpu-llvm-opt", optMs},
-      {"cpu-codegen", codegenMs},
+      {"cpu-emit", emitMs, true},
+      {"cpu-llvm-opt", optMs, true},
+      {"cpu-codegen", codegenMs, true},
       {strCat("cpu-kernels-wall (", threads, " threads, ", distinct.size(), " of ", n,
               " kernels distinct)"),
-       wallMs}};
+       wallMs, false}};
+  // The kernels that bound the parallel step: the three slowest to compile.
+  std::vector<size_t> slowest = distinct;
+  auto cost = [&](size_t k) { return units[k].optMs + units[k].codegenMs; };
+  std::stable_sort(slowest.begin(), slowest.end(),
+                   [&](size_t a, size_t b) { return cost(a) > cost(b); });
+  if (slowest.size() > 3) slowest.resize(3);
+  for (size_t k : slowest) {
+    result.phaseMilliseconds.push_back({strCat("cpu-kernel k", plan.kernels[k].id, " ",
+                                               plan.kernels[k].label(), " (opt + codegen)"),
+                                        cost(k), true});
+  }
   phaseTimer.lap();
   DLC_ASSIGN_OR_RETURN(result.sharedObject, linkSharedObject(objects));
-  result.phaseMilliseconds.emplace_back("cpu-link", phaseTimer.lap());
+  result.phaseMilliseconds.push_back({"cpu-link", phaseTimer.lap(), false});
   return result;
 }
 

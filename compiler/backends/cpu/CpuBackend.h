@@ -62,10 +62,17 @@ struct CompiledCode {
   // Milliseconds of each backend phase: "cpu-emit" (kernels to LLVM IR,
   // verified and fingerprinted),
   // "cpu-llvm-opt", "cpu-codegen" (object code; with keepText also the
-  // assembly), each summed over the kernels; then the wall time of compiling
-  // them all in parallel, "cpu-kernels-wall (T threads, D of N kernels
-  // distinct)"; then "cpu-link".
-  std::vector<std::pair<std::string, double>> phaseMilliseconds;
+  // assembly), each summed over the kernels (`summed`: part of the wall
+  // time that follows, not of the build's total); then the wall time of
+  // compiling them all in parallel, "cpu-kernels-wall (T threads, D of N
+  // kernels distinct)"; then the three kernels slowest to compile, "cpu-kernel
+  // kI LABEL (opt + codegen)" (summed); then "cpu-link".
+  struct Phase {
+    std::string name;
+    double milliseconds = 0;
+    bool summed = false;
+  };
+  std::vector<Phase> phaseMilliseconds;
 };
 
 // The symbol of kernel `id`: "dlc_k<id>"; its extent function adds "_extent".

@@ -62,6 +62,8 @@ bool ElementEmitter::isMember(const ir::Node* node) const {
 
 llvm::Value* ElementEmitter::linearize(llvm::ArrayRef<llvm::Value*> index,
                                        const std::vector<int64_t>& dims) {
+  auto known = linearOf_.find({std::vector<llvm::Value*>(index.begin(), index.end()), dims});
+  if (known != linearOf_.end()) return known->second;
   llvm::IRBuilderBase& b = ctx_.builder;
   llvm::Value* lin = ctx_.constI64(0);
   for (size_t i = 0; i < dims.size(); ++i) {
@@ -213,11 +215,31 @@ llvm::Value* ElementEmitter::compute(const ir::Node* node, llvm::ArrayRef<llvm::
     if (node->op == OpKind::BroadcastTo) return ops[0];
     return emitElementwiseOp(ctx_, *node, ops);
   }
-  if (width > 1) return perLane(node, index, width);
-  return remap(node, index);
+  const bool linearRemap = node->op == OpKind::Reshape || node->op == OpKind::Flatten;
+  if (width > 1 && !(linearRemap && keepsLanesLinear(node->inputs[0])))
+    return perLane(node, index, width);
+  return remap(node, index, width);
 }
 
-llvm::Value* ElementEmitter::remap(const ir::Node* node, llvm::ArrayRef<llvm::Value*> index) {
+bool ElementEmitter::keepsLanesLinear(const ir::Node* node) const {
+  if (providers_.count(node)) return false;
+  if (!isMember(node)) return true;  // a param, loaded at the linear offset
+  if (node->op == OpKind::Reshape || node->op == OpKind::Flatten)
+    return keepsLanesLinear(node->inputs[0]);
+  if (!ir::isElementwise(node->op) || node->op == OpKind::BatchNorm) return false;
+  const std::vector<int64_t>& dims = dimsOf(node);
+  for (const ir::Node* in : node->inputs) {
+    const std::vector<int64_t>& inDims = dimsOf(in);
+    if (std::all_of(inDims.begin(), inDims.end(), [](int64_t d) { return d == 1; })) continue;
+    if (inDims != dims || !keepsLanesLinear(in)) return false;
+  }
+  return true;
+}
+
+llvm::Value* ElementEmitter::remap(const ir::Node* node, llvm::ArrayRef<llvm::Value*> index,
+                                   unsigned width) {
+  DLC_CHECK(width == 1 || node->op == OpKind::Reshape || node->op == OpKind::Flatten,
+            "a vector through ", node->describe());
   llvm::IRBuilderBase& b = ctx_.builder;
   const std::vector<int64_t>& dims = dimsOf(node);
   const ir::Node* in = node->inputs[0];
@@ -225,8 +247,14 @@ llvm::Value* ElementEmitter::remap(const ir::Node* node, llvm::ArrayRef<llvm::Va
   switch (node->op) {
     case OpKind::Reshape:
     case OpKind::Flatten: {
-      if (dims == inDims) return emit(in, index);
-      return emit(in, delinearize(linearize(index, dims), inDims));
+      // With width > 1 (keepsLanesLinear(in)) the lanes are consecutive in
+      // the row-major order both shapes share, which is all that the
+      // elementwise members below and the param loads at linear offsets see.
+      if (dims == inDims) return emit(in, index, width);
+      llvm::Value* linear = linearize(index, dims);
+      std::vector<llvm::Value*> inIndex = delinearize(linear, inDims);
+      linearOf_.emplace(std::make_pair(inIndex, inDims), linear);
+      return emit(in, inIndex, width);
     }
     case OpKind::Transpose: {
       std::vector<int64_t> perm = node->attrs.getInts("perm", {});

@@ -15,8 +15,10 @@
 //
 // With width > 1 the index names the first of `width` consecutive elements
 // along the last dim and the result is a vector; elementwise ops and params
-// stay vectors (a size-1 last dim is splatted), index remaps fall back to
-// one scalar evaluation per lane. It emits no loops and no stores except
+// stay vectors (a size-1 last dim is splatted), so do reshapes and flattens
+// of elementwise chains without broadcasting (the lanes stay consecutive in
+// row-major order); other index remaps fall back to one scalar evaluation
+// per lane. It emits no loops and no stores except
 // store().
 #pragma once
 
@@ -58,7 +60,10 @@ class ElementEmitter {
              unsigned width = 1);
   // Row-major linear offset of `index` in `node`'s dims.
   llvm::Value* offsetOf(const ir::Node* node, llvm::ArrayRef<llvm::Value*> index);
-  void forget() { memo_.clear(); }
+  void forget() {
+    memo_.clear();
+    linearOf_.clear();
+  }
 
   // True for nodes computed inside this kernel (not loaded from a param).
   bool isMember(const ir::Node* node) const;
@@ -74,7 +79,12 @@ class ElementEmitter {
   // An operand's value for a consumer of dims `outDims` under broadcasting.
   llvm::Value* operand(const ir::Node* input, const std::vector<int64_t>& outDims,
                        llvm::ArrayRef<llvm::Value*> index, unsigned width);
-  llvm::Value* remap(const ir::Node* node, llvm::ArrayRef<llvm::Value*> index);
+  // width > 1 only for reshape/flatten whose input keepsLanesLinear.
+  llvm::Value* remap(const ir::Node* node, llvm::ArrayRef<llvm::Value*> index, unsigned width);
+  // Whether `node`'s value for lanes consecutive in row-major order can be
+  // emitted as one vector: params, and elementwise members (and reshapes or
+  // flattens) whose operands have the node's dims or are scalars.
+  bool keepsLanesLinear(const ir::Node* node) const;
   std::vector<llvm::Value*> delinearize(llvm::Value* linear, const std::vector<int64_t>& dims);
   llvm::Value* linearize(llvm::ArrayRef<llvm::Value*> index, const std::vector<int64_t>& dims);
 
@@ -82,6 +92,10 @@ class ElementEmitter {
   std::unordered_map<const ir::Node*, Provider> providers_;
   std::unordered_map<const ir::Node*, std::vector<int64_t>> dims_;
   std::map<Key, llvm::Value*> memo_;
+  // The linear offset a reshape/flatten delinearised into (index, dims), so
+  // that linearising that index again (a load of a param through a flatten)
+  // gives the offset back instead of a chain of udiv/urem LLVM cannot fold.
+  std::map<std::pair<std::vector<llvm::Value*>, std::vector<int64_t>>, llvm::Value*> linearOf_;
   std::unordered_map<const ir::Node*, llvm::Constant*> splats_;
 };
 

@@ -247,6 +247,10 @@ void emitFor(llvm::IRBuilderBase& b, llvm::Value* lo, llvm::Value* hi, llvm::Val
     if (hints.interleave > 1) hint("llvm.loop.interleave.count", b.getInt32(hints.interleave));
   }
   if (hints.noUnroll) hint("llvm.loop.unroll.disable", nullptr);
+  if (hints.noVectorize) {
+    hint("llvm.loop.vectorize.width", b.getInt32(1));
+    hint("llvm.loop.interleave.count", b.getInt32(1));
+  }
   if (ops.size() > 1) {
     llvm::MDNode* loopId = llvm::MDNode::getDistinct(c, ops);
     loopId->replaceOperandWith(0, loopId);

@@ -111,6 +111,9 @@ struct LoopHints {
   // would only cost compile time (the GEMM's packing loops: fully unrolled,
   // each copy's inner loop is another loop for strength reduction to solve).
   bool noUnroll = false;
+  // llvm.loop.vectorize.width 1: leave the loop scalar (a remainder loop
+  // after a loop the emitter vectorised itself).
+  bool noVectorize = false;
 };
 
 // for (iv = lo; iv < hi; iv += step) body(iv): emits the loop at the

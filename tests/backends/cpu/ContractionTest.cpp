@@ -199,6 +199,41 @@ TEST(Contraction, DenseComputesItsXProducersWhilePacking) {
   EXPECT_EQ(kernels, 1);
 }
 
+// A panels are packed VL lanes at a time, then element by element for the
+// last kc % VL. A flatten of an elementwise chain without broadcasting
+// keeps whole vectors (lanes consecutive in row-major order cross the
+// flattened rows); one with a broadcast operand is evaluated lane by lane.
+// K = 300 is 128 + 128 + 44 (two vectors and 12 scalars of AVX-512), K = 35
+// is one block of two vectors and 3 scalars.
+TEST(Contraction, DenseXProducersThroughFlattenWithScalarTails) {
+  const char* cases[] = {
+      R"(graph @g(%img: u8[N,10,30], %w: f32[300,21]) {
+  %c = constant() {value = dense<[0.5]>} : f32[]
+  %x = cast(%img) {to = "f32"} : f32[N,10,30]
+  %s = mul(%x, %c) : f32[N,10,30]
+  %f = flatten(%s) : f32[N,300]
+  %d = dense(%f, %w) : f32[N,21]
+  return %d
+})",
+      R"(graph @g(%x: f32[N,5,7], %shift: f32[7], %w: f32[35,18], %b: f32[18]) {
+  %a = add(%x, %shift) : f32[N,5,7]
+  %f = flatten(%a) : f32[N,35]
+  %d = dense(%f, %w, %b) : f32[N,18]
+  return %d
+})",
+      R"(graph @g(%x: f32[N,4,2,40], %w: f32[320,9]) {
+  %t = relu(%x) : f32[N,4,2,40]
+  %r = reshape(%t) {shape = [-1, 320]} : f32[N,320]
+  %d = dense(%r, %w) : f32[N,9]
+  return %d
+})",
+  };
+  for (const char* text : cases) {
+    SCOPED_TRACE(text);
+    EXPECT_EQ(checkFusedAgainstReference(text, options({1, 5, 29})), 1);
+  }
+}
+
 // A fused producer that is also a model output is still stored (by the
 // kernel's separate output loop nest), and one broadcast along x's rows
 // (a per-feature shift) reads its operand at the packed column.

@@ -80,6 +80,13 @@ StatusOr<GemmProblem> conv2dProblem(EmitContext& ctx, const ir::Node& root,
     llvm::Value* oc = b.CreateAdd(b.CreateMul(g, c->constI64(s.groupOut)), i);
     return c->loadElement(wType, wBase, b.CreateAdd(b.CreateMul(oc, c->constI64(k)), kk));
   };
+  p.loadAVec = [c, wBase, wType, s, k](llvm::Value* bi, llvm::Value* i, llvm::Value* kk,
+                                       unsigned width) {
+    llvm::IRBuilderBase& b = c->builder;
+    llvm::Value* g = b.CreateURem(bi, c->constI64(s.groups));
+    llvm::Value* oc = b.CreateAdd(b.CreateMul(g, c->constI64(s.groupOut)), i);
+    return c->loadElement(wType, wBase, b.CreateAdd(b.CreateMul(oc, c->constI64(k)), kk), width);
+  };
   // Vector path (see the file comment): index arithmetic in i32 when every
   // offset relative to an input plane fits.
   const int64_t reachH = s.oh * s.strideH + s.kh * s.dilH + s.padTop + s.h + 2;

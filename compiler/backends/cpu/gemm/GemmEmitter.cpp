@@ -72,6 +72,10 @@ void emitGemm(EmitContext& ctx, const GemmProblem& p, const GemmConfig& c) {
   };
   ctx.defineExtent(stepCount);
   if (c.wideVectors) ctx.function->addFnAttr("min-legal-vector-width", "512");
+  // The packing copies stay loops: LLVM would turn a row of A (kc floats)
+  // into a call to the C library's memcpy, whose dispatch and generic
+  // copy cost more than kc / VL inline vector moves.
+  ctx.function->addFnAttr("no-builtins");
 
   GemmStep s{ctx, p, c};
   s.kBlocks = (p.k + c.kc - 1) / c.kc;

@@ -25,6 +25,11 @@ struct GemmProblem {
 
   // A(bi, i, k) as a float.
   std::function<llvm::Value*(llvm::Value* bi, llvm::Value* i, llvm::Value* k)> loadA;
+  // Optional: A(bi, i, k .. k+width-1) as a <width x float>, for k + width
+  // <= the contraction extent. With it A panels are packed with vector
+  // loads; without it, element by element through loadA.
+  std::function<llvm::Value*(llvm::Value* bi, llvm::Value* i, llvm::Value* k, unsigned width)>
+      loadAVec;
   // B(bi, k, j .. j+width-1) as a float (width 1) or <width x float>. Called
   // with width > 1 only for columns inside [0, cols).
   std::function<llvm::Value*(llvm::Value* bi, llvm::Value* k, llvm::Value* j, unsigned width)>

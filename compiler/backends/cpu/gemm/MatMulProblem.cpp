@@ -105,6 +105,15 @@ StatusOr<GemmProblem> matMulProblem(EmitContext& ctx, const ir::Node& root,
                                                             b.CreateMul(kk, c->constI64(aCol))));
     return c->loadElement(aType, aBase, off);
   };
+  if (aCol == 1) {
+    p.loadAVec = [c, aBase, aType, aOffset, aRow](llvm::Value* bi, llvm::Value* i,
+                                                   llvm::Value* kk, unsigned width) {
+      llvm::IRBuilderBase& b = c->builder;
+      llvm::Value* off =
+          b.CreateAdd(aOffset(bi), b.CreateAdd(b.CreateMul(i, c->constI64(aRow)), kk));
+      return c->loadElement(aType, aBase, off, width);
+    };
+  }
   p.loadB = [c, bBase, bType, bOffset, bRow, bCol](llvm::Value* bi, llvm::Value* kk,
                                                     llvm::Value* j, unsigned width) {
     llvm::IRBuilderBase& b = c->builder;
@@ -198,6 +207,17 @@ StatusOr<GemmProblem> denseProblem(EmitContext& ctx, const ir::Node& root,
     std::vector<llvm::Value*> index = unflatten(*c, i, xd, 0, xd.size() - 1);
     index.push_back(kk);
     return xEmitter->emit(x, index);
+  };
+  p.loadAVec = [c, x, xEmitter, xBase, xType, in, xd](llvm::Value*, llvm::Value* i,
+                                                       llvm::Value* kk, unsigned width) {
+    llvm::IRBuilderBase& b = c->builder;
+    if (!xEmitter)
+      return c->loadElement(xType, xBase, b.CreateAdd(b.CreateMul(i, c->constI64(in)), kk),
+                            width);
+    xEmitter->forget();
+    std::vector<llvm::Value*> index = unflatten(*c, i, xd, 0, xd.size() - 1);
+    index.push_back(kk);
+    return xEmitter->emit(x, index, width);
   };
   p.loadB = [c, wBase, wType, out](llvm::Value*, llvm::Value* kk, llvm::Value* j,
                                    unsigned width) {

@@ -82,17 +82,53 @@ void packA(GemmStep& s, unsigned mr, llvm::Value* r0) {
   // contiguous copy that vectorises to plain vector loads and stores. (The
   // k-major layout, r + kk * mr, made LLVM vectorise the copy into scatters,
   // a sixth of a 1024^3 matmul's time.)
+  //
+  // With GemmProblem::loadAVec the copy is vectorised here: VL lanes per
+  // iteration, then a scalar loop for the last kc % VL. Both stay rolled and
+  // the vectorizer leaves them alone: LLVM's own vectorisation of the scalar
+  // copy added runtime alias checks and fully unrolled remainders, the
+  // larger part of the MLP's first kernel (a cast and scale fused into A).
   llvm::IRBuilderBase& b = s.b();
   llvm::Value* row0 = b.CreateAdd(s.i0, r0);
-  emitFor(b, s.c64(0), s.c64(mr), s.c64(1), "pa.row", [&](llvm::Value* r) {
-    llvm::Value* row = b.CreateAdd(row0, r);
-    llvm::Value* base = b.CreateMul(r, s.c64(s.config.kc));
-    emitFor(b, s.c64(0), s.kc, s.c64(1), "pa.k", [&](llvm::Value* kk) {
-      llvm::Value* x = s.problem.loadA(s.bi, row, b.CreateAdd(s.k0, kk));
-      b.CreateAlignedStore(
-          x, b.CreateInBoundsGEP(s.ctx.f32(), s.packedA, b.CreateAdd(base, kk)), llvm::Align(4));
+  const unsigned vl = s.config.vl;
+  auto scalarCopy = [&](llvm::Value* row, llvm::Value* base, llvm::Value* from, LoopHints hints) {
+    emitFor(
+        b, from, s.kc, s.c64(1), "pa.k",
+        [&](llvm::Value* kk) {
+          llvm::Value* x = s.problem.loadA(s.bi, row, b.CreateAdd(s.k0, kk));
+          b.CreateAlignedStore(
+              x, b.CreateInBoundsGEP(s.ctx.f32(), s.packedA, b.CreateAdd(base, kk)),
+              llvm::Align(4));
+        },
+        hints);
+  };
+  if (!s.problem.loadAVec) {
+    emitFor(b, s.c64(0), s.c64(mr), s.c64(1), "pa.row", [&](llvm::Value* r) {
+      scalarCopy(b.CreateAdd(row0, r), b.CreateMul(r, s.c64(s.config.kc)), s.c64(0), {});
     });
-  });
+    return;
+  }
+  // kc rounded down to a multiple of VL.
+  llvm::Value* kVec = b.CreateAnd(s.kc, s.c64(~int64_t(vl - 1)));
+  emitFor(
+      b, s.c64(0), s.c64(mr), s.c64(1), "pa.row",
+      [&](llvm::Value* r) {
+        llvm::Value* row = b.CreateAdd(row0, r);
+        llvm::Value* base = b.CreateMul(r, s.c64(s.config.kc));
+        emitFor(
+            b, s.c64(0), kVec, s.c64(vl), "pa.kv",
+            [&](llvm::Value* kk) {
+              // packed.a is 64-byte aligned and KC a multiple of VL.
+              llvm::Value* x = s.problem.loadAVec(s.bi, row, b.CreateAdd(s.k0, kk), vl);
+              b.CreateAlignedStore(
+                  x, b.CreateInBoundsGEP(s.ctx.f32(), s.packedA, b.CreateAdd(base, kk)),
+                  llvm::Align(4 * vl));
+            },
+            {.noUnroll = true, .noVectorize = true});
+        if (s.problem.k % vl != 0)
+          scalarCopy(row, base, kVec, {.noUnroll = true, .noVectorize = true});
+      },
+      {.noUnroll = true});
 }
 
 }  // namespace dlc::cpu::gemm
