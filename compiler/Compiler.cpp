@@ -130,6 +130,13 @@ Status compileCpuKernels(const ir::Graph& graph, const ir::KernelPlan& plan,
     for (const cpu::CompiledCode::Phase& p : result.code.phaseMilliseconds)
       result.timings.push_back(
           {p.name, p.milliseconds, /*changed=*/true, /*iterations=*/1, p.summed});
+  // --verbose: which weights the artifact stores in the GEMM's panel layout.
+  std::vector<std::string> packed;
+  for (const auto& [node, tensor] : result.code.packedConstants) packed.push_back(node->name);
+  std::sort(packed.begin(), packed.end());
+  for (const std::string& name : packed)
+    result.log.push_back(strCat("cpu: constant ", name,
+                                " is stored pre-packed in the GEMM's B panel layout"));
   if (result.code.symbols.size() != index.size())
     return internalError("the CPU backend returned ", result.code.symbols.size(), " symbols for ",
                          index.size(), " kernels");
@@ -240,7 +247,8 @@ StatusOr<BuildResult> compileGraph(std::unique_ptr<ir::Graph> graph, const Build
   DLC_RETURN_IF_ERROR(compileGpuKernels(*graph, result.plan, options, result, code));
   DLC_ASSIGN_OR_RETURN(ManifestParts parts,
                        buildManifest(*graph, result.plan, result.buffers, code, source,
-                                     options.fusion, fallbackReasons));
+                                     options.fusion, fallbackReasons,
+                                     &result.code.packedConstants));
   result.manifest = std::move(parts.manifest);
   result.manifest.target = options.target;
   if (!result.code.sharedObject.empty())

@@ -95,7 +95,9 @@ StatusOr<ManifestParts> buildManifest(const ir::Graph& graph, const ir::KernelPl
                                       const passes::BufferAssignment& buffers,
                                       const std::vector<KernelCode>& code,
                                       const SourceNodes& source, bool fused,
-                                      const std::map<std::string, std::string>& fallbacks) {
+                                      const std::map<std::string, std::string>& fallbacks,
+                                      const std::unordered_map<const ir::Node*, Tensor>*
+                                          storedConstants) {
   if (code.size() != plan.kernels.size())
     return internalError("backend returned ", code.size(), " kernels for ", plan.kernels.size(),
                          " planned");
@@ -144,10 +146,15 @@ StatusOr<ManifestParts> buildManifest(const ir::Graph& graph, const ir::KernelPl
       if (known != constOffset.end()) {
         b.constOffset = known->second;
       } else {
+        const Tensor* value = &n->value;
+        if (storedConstants) {
+          auto stored = storedConstants->find(n);
+          if (stored != storedConstants->end()) value = &stored->second;
+        }
         size_t offset = (parts.constants.size() + 63) / 64 * 64;
-        parts.constants.resize(offset + n->value.byteSize());
-        if (n->value.byteSize())
-          std::memcpy(parts.constants.data() + offset, n->value.data(), n->value.byteSize());
+        parts.constants.resize(offset + value->byteSize());
+        if (value->byteSize())
+          std::memcpy(parts.constants.data() + offset, value->data(), value->byteSize());
         b.constOffset = int64_t(offset);
         constOffset[n] = b.constOffset;
       }

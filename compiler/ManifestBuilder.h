@@ -16,12 +16,14 @@
 #pragma once
 
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
 #include "ir/Graph.h"
 #include "ir/Kernel.h"
 #include "passes/BufferAssignment.h"
+#include "support/Tensor.h"
 #include "runtime/src/Manifest.h"
 
 namespace dlc {
@@ -46,12 +48,16 @@ struct KernelCode {
 };
 
 // `code[k]` belongs to plan.kernels[k]; `fallbacks` maps source-model node
-// names to the reason soft placement moved them (NodePlacement::fallback).
+// names to the reason soft placement moved them (NodePlacement::fallback);
+// `storedConstants` gives the bytes to store for constants a backend reads
+// in a layout of its own (the CPU's pre-packed dense weights), by node.
 StatusOr<ManifestParts> buildManifest(const ir::Graph& graph, const ir::KernelPlan& plan,
                                       const passes::BufferAssignment& buffers,
                                       const std::vector<KernelCode>& code,
                                       const SourceNodes& source, bool fused,
-                                      const std::map<std::string, std::string>& fallbacks = {});
+                                      const std::map<std::string, std::string>& fallbacks = {},
+                                      const std::unordered_map<const ir::Node*, Tensor>*
+                                          storedConstants = nullptr);
 
 // The label of a transfer kernel: "h1 CPU:0->CPU:1".
 std::string transferLabel(const std::string& value, const std::string& from,

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <unordered_map>
+#include <unordered_set>
 #include <sched.h>
 #include <thread>
 
@@ -25,6 +26,7 @@
 #include "compiler/backends/cpu/MathApprox.h"
 #include "compiler/backends/cpu/ModuleCompiler.h"
 #include "compiler/backends/cpu/StreamPrefetch.h"
+#include "compiler/backends/cpu/gemm/PrepackedWeights.h"
 
 namespace dlc::cpu {
 namespace {
@@ -88,6 +90,7 @@ Status emitBody(EmitContext& ctx) {
 // loads of its args, which carry graph names (KernelFingerprint.h).
 Status emitKernel(llvm::Module& module, llvm::IRBuilder<>& builder, const llvm::TargetMachine& tm,
                   unsigned vectorBits, const ir::Graph& graph, const ir::Kernel& kernel,
+                  const std::unordered_set<const ir::Node*>& prepacked,
                   std::vector<llvm::Value*>& argLoads) {
   llvm::LLVMContext& c = module.getContext();
   llvm::Type* i64 = llvm::Type::getInt64Ty(c);
@@ -108,6 +111,7 @@ Status emitKernel(llvm::Module& module, llvm::IRBuilder<>& builder, const llvm::
   builder.SetInsertPoint(llvm::BasicBlock::Create(c, "entry", fn));
   EmitContext ctx{c, module, builder, graph, kernel};
   ctx.vectorBits = vectorBits;
+  ctx.prepackedWeights = &prepacked;
   ctx.function = fn;
   ctx.extentFunction = extentFn;
   ctx.args = fn->getArg(0);
@@ -161,7 +165,7 @@ struct KernelUnit {
 };
 
 void emitUnit(const ir::Graph& graph, const ir::Kernel& kernel, const llvm::TargetMachine& tm,
-              KernelUnit& unit) {
+              const std::unordered_set<const ir::Node*>& prepacked, KernelUnit& unit) {
   PhaseTimer timer;
   unit.context = std::make_unique<llvm::LLVMContext>();
   llvm::LLVMContext& context = *unit.context;
@@ -190,7 +194,8 @@ void emitUnit(const ir::Graph& graph, const ir::Kernel& kernel, const llvm::Targ
   fmf.setAllowContract();
   builder.setFastMathFlags(fmf);
   std::vector<llvm::Value*> argLoads;
-  Status s = emitKernel(module, builder, tm, vectorRegisterBits(tm), graph, kernel, argLoads);
+  Status s = emitKernel(module, builder, tm, vectorRegisterBits(tm), graph, kernel, prepacked,
+                        argLoads);
   if (!s.ok()) {
     unit.status = s.withContext(strCat(graph.sourceFile.empty() ? graph.name : graph.sourceFile,
                                        ": kernel ", kernel.id, " (", kernel.label(), ")"));
@@ -276,8 +281,15 @@ StatusOr<CompiledCode> compile(const ir::Graph& graph, const ir::KernelPlan& pla
     machines.push_back(m.get());
     owned.push_back(std::move(m));
   }
+  // Dense weights stored in the GEMM's panel layout, packed here once.
+  std::unordered_set<const ir::Node*> prepacked;
+  for (const auto& [w, layout] :
+       gemm::choosePrepackedWeights(graph, plan, vectorRegisterBits(*tm))) {
+    prepacked.insert(w);
+    result.packedConstants.emplace(w, gemm::packWeights(w->value, layout));
+  }
   forEachParallel(machines, n, [&](llvm::TargetMachine& machine, size_t k) {
-    emitUnit(graph, plan.kernels[k], machine, units[k]);
+    emitUnit(graph, plan.kernels[k], machine, prepacked, units[k]);
   });
   std::vector<size_t> distinct;
   std::unordered_map<std::string, size_t> byFingerprint;

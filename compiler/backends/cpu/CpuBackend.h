@@ -21,10 +21,12 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ir/Graph.h"
 #include "ir/Kernel.h"
+#include "support/Tensor.h"
 #include "support/Status.h"
 
 namespace dlc::cpu {
@@ -73,6 +75,9 @@ struct CompiledCode {
     bool summed = false;
   };
   std::vector<Phase> phaseMilliseconds;
+  // Constants the kernels read pre-packed (gemm/PrepackedWeights.h): the
+  // bytes to store for them instead of their graph values.
+  std::unordered_map<const ir::Node*, Tensor> packedConstants;
 };
 
 // The symbol of kernel `id`: "dlc_k<id>"; its extent function adds "_extent".

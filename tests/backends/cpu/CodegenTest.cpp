@@ -124,6 +124,31 @@ TEST(CpuCodegen, DenseXProducersPackAsVectors) {
   EXPECT_EQ(mod->optimizedIR.find("vector.memcheck"), std::string::npos) << mod->optimizedIR;
 }
 
+// A dense whose weights are a constant reads them pre-packed: no B packing
+// loop, and the micro-kernel's k loop prefetches the next B block (one
+// prefetcht1 per iteration). With the weights a graph input, B is packed.
+TEST(CpuCodegen, ConstantDenseWeightsArePrepackedAndPrefetched) {
+  CpuCompileOptions o;
+  o.cpu = "x86-64-v4";
+  std::unique_ptr<ir::Graph> g;
+  auto mod = compileText("graph @t(%x: f32[N,300]) {\n" + test::constantLine("w", 300, 64, 1) +
+                             "  %d = dense(%x, %w) : f32[N,64] #k0\n  return %d\n}\n",
+                         g, o);
+  ASSERT_TRUE(mod.ok()) << mod.status().toString();
+  ASSERT_EQ(mod->packedConstants.size(), 1u);
+  EXPECT_EQ(mod->packedConstants.begin()->first->name, "w");
+  EXPECT_EQ(mod->optimizedIR.find("pb.k"), std::string::npos) << mod->optimizedIR;
+  EXPECT_EQ(countOf(mod->assembly, "prefetcht1"), 1u) << mod->assembly;
+  auto packed = compileText(R"(graph @t(%x: f32[N,300], %w: f32[300,64]) {
+  %d = dense(%x, %w) : f32[N,64] #k0
+  return %d
+})", g, o);
+  ASSERT_TRUE(packed.ok()) << packed.status().toString();
+  EXPECT_TRUE(packed->packedConstants.empty());
+  EXPECT_NE(packed->optimizedIR.find("pb.k"), std::string::npos);
+  EXPECT_EQ(countOf(packed->assembly, "prefetcht1"), 0u);
+}
+
 TEST(CpuCodegen, ReductionVectorizes) {
   std::unique_ptr<ir::Graph> g;
   auto mod = compileText(R"(graph @t(%x: f32[N,4096]) {

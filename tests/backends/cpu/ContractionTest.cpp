@@ -234,6 +234,41 @@ TEST(Contraction, DenseXProducersThroughFlattenWithScalarTails) {
   }
 }
 
+// Constant dense weights are stored in the GEMM's panel layout at build
+// time (gemm/PrepackedWeights.h) and read in place: K = 150 is a full K
+// block and one of 22 rows; 64 columns are 2 panels of AVX-512 and 4 of
+// AVX2. Batches cover the 12-, 4- and 1-row tiles and the small-row steps
+// that read unpacked weights in place. A constant that something else also
+// reads, or whose columns are not whole panels, stays as it is.
+TEST(Contraction, DenseReadsPrepackedConstantWeights) {
+  const std::string graph = "graph @g(%x: f32[N,150]) {\n" + constantLine("w", 150, 64, 3) +
+                            constantLine("b", 0, 64, 5) +
+                            "  %d = dense(%x, %w, %b) : f32[N,64]\n"
+                            "  %y = relu(%d) : f32[N,64]\n"
+                            "  return %y\n}\n";
+  for (const char* cpu : {"native", "x86-64-v3"}) {
+    SCOPED_TRACE(cpu);
+    CheckOptions o = options({1, 3, 5, 29});
+    o.cpu = cpu;
+    o.prepackedConstants = 1;
+    EXPECT_EQ(checkFusedAgainstReference(graph, o), 1);
+  }
+  // Also read by an add: stored as it is.
+  const std::string shared = "graph @g(%x: f32[N,150], %z: f32[150,64]) {\n" +
+                             constantLine("w", 150, 64, 3) +
+                             "  %d = dense(%x, %w) : f32[N,64]\n"
+                             "  %s = add(%z, %w) : f32[150,64]\n"
+                             "  return %d, %s\n}\n";
+  CheckOptions o = options({1, 7});
+  o.prepackedConstants = 0;
+  checkFusedAgainstReference(shared, o);
+  // 40 columns: not whole panels.
+  const std::string narrow = "graph @g(%x: f32[N,150]) {\n" + constantLine("w", 150, 40, 3) +
+                             "  %d = dense(%x, %w) : f32[N,40]\n  return %d\n}\n";
+  o.prepackedConstants = 0;
+  checkFusedAgainstReference(narrow, o);
+}
+
 // A fused producer that is also a model output is still stored (by the
 // kernel's separate output loop nest), and one broadcast along x's rows
 // (a per-feature shift) reads its operand at the packed column.

@@ -61,6 +61,8 @@ std::vector<Tensor> runCompiled(const ir::Graph& graph, const ir::KernelPlan& pl
   for (size_t i = 0; i < graph.inputs().size(); ++i) values[graph.inputs()[i]] = inputs[i];
   for (const auto& n : graph.nodes())
     if (n->op == ir::OpKind::Constant) values[n.get()] = n->value;
+  // Dense weights the kernels read pre-packed (gemm/PrepackedWeights.h).
+  for (const auto& [n, packed] : mod.packedConstants) values[n] = packed;
   using KernelFn = void (*)(void* const*, int64_t, int64_t, int64_t);
   using ExtentFn = int64_t (*)(int64_t);
   for (size_t k = 0; k < plan.kernels.size(); ++k) {
@@ -99,11 +101,24 @@ std::vector<Tensor> runCompiled(const ir::Graph& graph, const ir::KernelPlan& pl
   return outs;
 }
 
+std::string constantLine(const std::string& name, int rows, int cols, int salt) {
+  std::string values;
+  for (int i = 0; i < (rows > 0 ? rows : 1) * cols; ++i)
+    values += (i ? ", " : "") + std::to_string(float((i * 37 + salt) % 201 - 100) / 100.0f);
+  std::string type = rows > 0 ? "f32[" + std::to_string(rows) + "," + std::to_string(cols) + "]"
+                              : "f32[" + std::to_string(cols) + "]";
+  return "  %" + name + " = constant() {value = dense<[" + values + "]>} : " + type + "\n";
+}
+
 namespace {
 
 void runAll(ir::Graph& graph, const ir::KernelPlan& plan, const CheckOptions& options) {
-  StatusOr<CompiledCode> mod = compile(graph, plan, CpuCompileOptions{});
+  CpuCompileOptions compileOptions;
+  compileOptions.cpu = options.cpu;
+  StatusOr<CompiledCode> mod = compile(graph, plan, compileOptions);
   ASSERT_TRUE(mod.ok()) << mod.status().toString();
+  if (options.prepackedConstants >= 0)
+    EXPECT_EQ(int(mod->packedConstants.size()), options.prepackedConstants);
   ASSERT_EQ(mod->symbols.size(), plan.kernels.size());
   bool hasBatch = false;
   for (const ir::Node* in : graph.inputs()) hasBatch |= in->type.shape.hasBatch();

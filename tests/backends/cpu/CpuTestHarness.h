@@ -39,6 +39,11 @@ std::vector<Tensor> runCompiled(const ir::Graph& graph, const ir::KernelPlan& pl
                                 const CompiledCode& mod, const std::vector<Tensor>& inputs,
                                 int64_t batch, int chunks);
 
+// "  %name = constant() {value = dense<[...]>} : f32[rows,cols]\n" (f32[cols]
+// for rows = 0) with values from a fixed pattern in [-1, 1], for graphs
+// with constant weights.
+std::string constantLine(const std::string& name, int rows, int cols, int salt);
+
 struct CheckOptions {
   std::vector<int64_t> batches = {1, 5};
   Range range;
@@ -47,6 +52,11 @@ struct CheckOptions {
   uint32_t seed = 7;
   // Fixed inputs (graphs without the batch symbol); random ones when empty.
   std::vector<Tensor> inputs;
+  // The CPU the code is for (CpuCompileOptions::cpu); it must run here.
+  std::string cpu = "native";
+  // When >= 0: how many constants the kernels must read pre-packed
+  // (CompiledCode::packedConstants).
+  int prepackedConstants = -1;
 };
 
 // Parses `irText` (kernels from #k annotations), compiles, runs at every

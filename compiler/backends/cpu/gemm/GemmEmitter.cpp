@@ -51,11 +51,12 @@ RowBlocking rowBlocking(llvm::IRBuilderBase& b, llvm::Value* gemms, llvm::Value*
 void emitRowTiles(GemmStep& s, unsigned mr, llvm::Value* first, llvm::Value* count,
                   llvm::Value* panels) {
   llvm::IRBuilderBase& b = s.b();
+  const bool prefetch = s.nextB && mr == s.config.mr;
   emitFor(b, s.c64(0), count, s.c64(1), "tile" + llvm::Twine(mr), [&](llvm::Value* t) {
     llvm::Value* r0 = b.CreateAdd(first, b.CreateMul(t, s.c64(mr)));
     packA(s, mr, r0);
     emitFor(b, s.c64(0), panels, s.c64(1), "panel", [&](llvm::Value* jp) {
-      emitMicroKernel(s, mr, r0, jp);
+      emitMicroKernel(s, mr, r0, jp, prefetch ? b.CreateAdd(b.CreateMul(t, panels), jp) : nullptr);
     });
   });
 }
@@ -100,6 +101,7 @@ void emitGemm(EmitContext& ctx, const GemmProblem& p, const GemmConfig& c) {
     s.nCols = minI64(b, ctx.constI64(c.nc), b.CreateSub(ctx.constI64(p.cols), s.j0));
     llvm::Value* panels = ceilDiv(b, s.nCols, c.nr());
     s.direct = p.directB ? b.CreateICmpSLT(blockRows, ctx.constI64(c.mr)) : nullptr;
+    s.prepackedB = p.prepackedB ? p.prepackedB(s.bi) : nullptr;
 
     // Row tiling: full MR tiles, then 4-row tiles, then single rows.
     llvm::Value* fullTiles = b.CreateUDiv(blockRows, ctx.constI64(c.mr));
@@ -114,7 +116,28 @@ void emitGemm(EmitContext& ctx, const GemmProblem& p, const GemmConfig& c) {
               s.kb = kb;
               s.k0 = b.CreateMul(kb, ctx.constI64(c.kc));
               s.kc = minI64(b, ctx.constI64(c.kc), b.CreateSub(ctx.constI64(p.k), s.k0));
-              packB(s, panels);
+              if (s.prepackedB) {
+                // The next B block (see GemmStep::nextB): K block kb + 1 of
+                // this column block, or K block 0 of the next one.
+                llvm::Value* last = b.CreateICmpEQ(kb, ctx.constI64(s.kBlocks - 1));
+                llvm::Value* nextK0 = b.CreateSelect(last, ctx.constI64(0),
+                                                     b.CreateAdd(s.k0, ctx.constI64(c.kc)));
+                llvm::Value* nextKc =
+                    minI64(b, ctx.constI64(c.kc), b.CreateSub(ctx.constI64(p.k), nextK0));
+                llvm::Value* nextJ0 =
+                    b.CreateSelect(last, b.CreateAdd(s.j0, ctx.constI64(c.nc)), s.j0);
+                llvm::Value* off = b.CreateAdd(
+                    b.CreateMul(nextK0, ctx.constI64(p.cols)),
+                    b.CreateMul(b.CreateUDiv(nextJ0, ctx.constI64(c.nr())),
+                                b.CreateMul(nextKc, ctx.constI64(c.nr()))));
+                // Not inbounds: past the last column block it lies past B,
+                // which a prefetch tolerates.
+                s.nextB = b.CreateGEP(ctx.f32(), s.prepackedB, off, "next.b");
+                s.nextBLines = b.CreateUDiv(b.CreateMul(nextKc, ctx.constI64(c.nc)),
+                                            ctx.constI64(16));
+              } else {
+                packB(s, panels);
+              }
               emitRowTiles(s, c.mr, ctx.constI64(0), fullTiles, panels);
               if (c.mr > 4) emitRowTiles(s, 4, afterFull, quads, panels);
               emitRowTiles(s, 1, afterQuads, singles, panels);

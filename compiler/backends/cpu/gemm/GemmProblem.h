@@ -43,6 +43,10 @@ struct GemmProblem {
   // row stride in elements) that small-row blocks read without packing.
   std::function<llvm::Value*(llvm::Value* bi)> directB;
   int64_t directBStride = 0;
+  // Optional: B stored pre-packed in the panel layout (PrepackedWeights.h,
+  // cols a multiple of NR): the micro-kernel reads its panels in place and
+  // nothing is packed.
+  std::function<llvm::Value*(llvm::Value* bi)> prepackedB;
 
   // Receives C(bi, i, j .. j+width-1) (width = VL or 1, never past cols):
   // adds the bias and calls the kernel's epilogue.

@@ -28,6 +28,13 @@ struct GemmStep {
   llvm::Value* j0 = nullptr;     // first column of the block
   llvm::Value* nCols = nullptr;  // columns in the block (<= NC)
   llvm::Value* direct = nullptr; // i1: full panels read B in place
+  llvm::Value* prepackedB = nullptr;  // B in the pre-packed panel layout, or null
+  // With prepackedB, per K block: the next B block this step's thread reads
+  // (this column block's panels of the next K block, or after the last K
+  // block the next column block's first), contiguous in the layout, and its
+  // length in 64-byte lines. Full-height tiles prefetch it (emitMicroKernel).
+  llvm::Value* nextB = nullptr;
+  llvm::Value* nextBLines = nullptr;
   // Per K block.
   llvm::Value* kb = nullptr;  // block index
   llvm::Value* k0 = nullptr;  // first k
@@ -50,6 +57,10 @@ void packB(GemmStep& s, llvm::Value* panels);
 void packA(GemmStep& s, unsigned mr, llvm::Value* r0);
 // The mr x NR register tile at block row r0 and panel jp: accumulates the
 // current K block, then spills to scratch or emits the outputs.
-void emitMicroKernel(GemmStep& s, unsigned mr, llvm::Value* r0, llvm::Value* jp);
+// `call` (the tile's index among the K block's full-height tiles x panels
+// + jp, or null) numbers the k loop's iterations across the K block: with
+// GemmStep::nextB, iteration kk of call c prefetches line c * kc + kk of it.
+void emitMicroKernel(GemmStep& s, unsigned mr, llvm::Value* r0, llvm::Value* jp,
+                     llvm::Value* call = nullptr);
 
 }  // namespace dlc::cpu::gemm

@@ -230,7 +230,9 @@ StatusOr<GemmProblem> denseProblem(EmitContext& ctx, const ir::Node& root,
     return c->maskedLoadElements(wType, wBase, b.CreateAdd(b.CreateMul(kk, c->constI64(out)), j),
                                  columnMask(*c, j, width, out));
   };
-  if (wType == ir::DType::F32) {
+  if (ctx.prepackedWeights && ctx.prepackedWeights->count(root.inputs[1])) {
+    p.prepackedB = [wBase](llvm::Value*) { return wBase; };
+  } else if (wType == ir::DType::F32) {
     p.directB = [wBase](llvm::Value*) { return wBase; };
     p.directBStride = out;
   }

@@ -93,7 +93,8 @@ void emitOutputVector(GemmStep& s, llvm::Value* i, llvm::Value* j, llvm::Value* 
 
 }  // namespace
 
-void emitMicroKernel(GemmStep& s, unsigned mr, llvm::Value* r0, llvm::Value* jp) {
+void emitMicroKernel(GemmStep& s, unsigned mr, llvm::Value* r0, llvm::Value* jp,
+                     llvm::Value* call) {
   llvm::IRBuilderBase& b = s.b();
   const GemmConfig& c = s.config;
   llvm::Function* fn = b.GetInsertBlock()->getParent();
@@ -105,7 +106,15 @@ void emitMicroKernel(GemmStep& s, unsigned mr, llvm::Value* r0, llvm::Value* jp)
   llvm::Value* bPtr = b.CreateInBoundsGEP(f32, s.packedB, b.CreateMul(jp, s.c64(c.kc * c.nr())));
   llvm::Value* bStride = s.c64(c.nr());
   llvm::Align bAlign(4 * vl);
-  if (s.direct) {
+  if (s.prepackedB) {
+    // Panel j0 / NR + jp of the K block at k0 (PrepackedWeights.h); every
+    // offset is a multiple of NR floats and the constants are 64-byte
+    // aligned.
+    llvm::Value* panel = b.CreateAdd(b.CreateUDiv(s.j0, s.c64(c.nr())), jp);
+    llvm::Value* off = b.CreateAdd(b.CreateMul(s.k0, s.c64(s.problem.cols)),
+                                   b.CreateMul(b.CreateMul(panel, s.kc), s.c64(c.nr())));
+    bPtr = b.CreateInBoundsGEP(f32, s.prepackedB, off);
+  } else if (s.direct) {
     llvm::Value* useDirect = b.CreateAnd(s.direct, s.panelFull(jp));
     llvm::Value* col = b.CreateAdd(s.j0, b.CreateMul(jp, s.c64(c.nr())));
     llvm::Value* off =
@@ -133,8 +142,31 @@ void emitMicroKernel(GemmStep& s, unsigned mr, llvm::Value* r0, llvm::Value* jp)
     }
   }
 
+  // The next pre-packed B block goes to L2 while this one is computed, one
+  // line per iteration, so that its first tile does not wait on memory:
+  // call c prefetches lines c * kc + kk. Calls past the block's lines
+  // prefetch the first row of their own panel, an L1 hit, every iteration.
+  // The choice is made before the loop, so the loop stays one loop with
+  // one prefetch and one pointer step per iteration.
+  llvm::Value* pfBase = nullptr;
+  llvm::Value* pfStep = nullptr;
+  if (call && s.nextB) {
+    llvm::Value* firstLine = b.CreateMul(call, s.kc);
+    llvm::Value* inBlock = b.CreateICmpULT(firstLine, s.nextBLines);
+    pfBase = b.CreateSelect(inBlock,
+                            b.CreateGEP(f32, s.nextB, b.CreateMul(firstLine, s.c64(16)), "pf.next"),
+                            bPtr);
+    pfStep = b.CreateSelect(inBlock, s.c64(16), s.c64(0));
+  }
+
   Tile acc = emitAccumulateLoop(s, init, [&](llvm::Value* kk, const Tile& in) {
     Tile out(in.size());
+    if (pfBase) {
+      llvm::Value* at = b.CreateGEP(f32, pfBase, b.CreateMul(kk, pfStep), "pf.addr");
+      b.CreateIntrinsic(llvm::Intrinsic::prefetch, {at->getType()},
+                        {at, b.getInt32(0), /*locality: L2=*/b.getInt32(2),
+                         /*data cache=*/b.getInt32(1)});
+    }
     std::vector<llvm::Value*> bv(nv);
     llvm::Value* rowPtr = b.CreateInBoundsGEP(f32, bPtr, b.CreateMul(kk, bStride));
     for (unsigned v = 0; v < nv; ++v)
