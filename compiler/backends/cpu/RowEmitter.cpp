@@ -64,6 +64,11 @@ Status emitRowKernel(EmitContext& ctx) {
   reassoc.setAllowContract();
   reassoc.setAllowReassoc();
 
+  // The row loop itself stays scalar: its passes over j are the vector
+  // loops. With a short static row (the MLP's softmax over 10 classes) LLVM
+  // unrolls those passes and then vectorised the row loop across rows, with
+  // runtime checks and an epilogue loop: 1,090 lines of IR, a fifth of the
+  // MLP's build time, for 14 us of a 1.2 ms batch of 1024.
   emitFor(b, ctx.begin, ctx.end, ctx.constI64(1), "row", [&](llvm::Value* step) {
     std::vector<llvm::Value*> index(size_t(rank), nullptr);
     llvm::Value* rest = step;
@@ -177,7 +182,7 @@ Status emitRowKernel(EmitContext& ctx) {
       if (root->inputs.size() > 2) y = b.CreateFAdd(y, em.emit(root->inputs[2], rowIndex));
       return y;
     });
-  });
+  }, {.noVectorize = true});
   return Status::OK();
 }
 

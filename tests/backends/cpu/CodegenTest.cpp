@@ -149,6 +149,20 @@ TEST(CpuCodegen, ConstantDenseWeightsArePrepackedAndPrefetched) {
   EXPECT_EQ(countOf(packed->assembly, "prefetcht1"), 0u);
 }
 
+// A softmax over short rows (10 classes): the row loop stays scalar, with
+// no vectorised copy across rows, runtime checks or epilogue loop.
+TEST(CpuCodegen, ShortRowSoftmaxIsNotVectorizedAcrossRows) {
+  std::unique_ptr<ir::Graph> g;
+  auto mod = compileText(R"(graph @t(%x: f32[N,10]) {
+  %s = softmax(%x) {axis = -1} : f32[N,10] #k0
+  return %s
+})", g);
+  ASSERT_TRUE(mod.ok()) << mod.status().toString();
+  EXPECT_EQ(mod->optimizedIR.find("vector.scevcheck"), std::string::npos) << mod->optimizedIR;
+  EXPECT_EQ(mod->optimizedIR.find("vec.epilog"), std::string::npos) << mod->optimizedIR;
+  EXPECT_LT(countOf(mod->optimizedIR, "\n"), 400u) << mod->optimizedIR;
+}
+
 TEST(CpuCodegen, ReductionVectorizes) {
   std::unique_ptr<ir::Graph> g;
   auto mod = compileText(R"(graph @t(%x: f32[N,4096]) {
