@@ -74,18 +74,15 @@ StatusOr<GemmProblem> conv2dProblem(EmitContext& ctx, const ir::Node& root,
     return c->builder.CreateMul(c->dim(imageDim), c->constI64(s.groups));
   };
   p.rows = [c, s] { return c->constI64(s.groupOut); };
-  p.loadA = [c, wBase, wType, s, k](llvm::Value* bi, llvm::Value* i, llvm::Value* kk) {
-    llvm::IRBuilderBase& b = c->builder;
-    llvm::Value* g = b.CreateURem(bi, c->constI64(s.groups));
-    llvm::Value* oc = b.CreateAdd(b.CreateMul(g, c->constI64(s.groupOut)), i);
-    return c->loadElement(wType, wBase, b.CreateAdd(b.CreateMul(oc, c->constI64(k)), kk));
-  };
   p.loadAVec = [c, wBase, wType, s, k](llvm::Value* bi, llvm::Value* i, llvm::Value* kk,
                                        unsigned width) {
     llvm::IRBuilderBase& b = c->builder;
     llvm::Value* g = b.CreateURem(bi, c->constI64(s.groups));
     llvm::Value* oc = b.CreateAdd(b.CreateMul(g, c->constI64(s.groupOut)), i);
     return c->loadElement(wType, wBase, b.CreateAdd(b.CreateMul(oc, c->constI64(k)), kk), width);
+  };
+  p.loadA = [loadAVec = p.loadAVec](llvm::Value* bi, llvm::Value* i, llvm::Value* kk) {
+    return loadAVec(bi, i, kk, 1);
   };
   // Vector path (see the file comment): index arithmetic in i32 when every
   // offset relative to an input plane fits.

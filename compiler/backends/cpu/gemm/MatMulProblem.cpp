@@ -197,27 +197,20 @@ StatusOr<GemmProblem> denseProblem(EmitContext& ctx, const ir::Node& root,
   p.cols = out;
   p.batchCount = [c] { return c->constI64(1); };
   p.rows = [c, od, ro] { return c->product(od, 0, ro - 1); };
-  p.loadA = [c, x, xEmitter, xBase, xType, in, xd](llvm::Value*, llvm::Value* i,
-                                                    llvm::Value* kk) {
-    llvm::IRBuilderBase& b = c->builder;
-    if (!xEmitter)
-      return c->loadElement(xType, xBase, b.CreateAdd(b.CreateMul(i, c->constI64(in)), kk));
-    // Values of one call do not dominate the next (each is in a loop body).
-    xEmitter->forget();
-    std::vector<llvm::Value*> index = unflatten(*c, i, xd, 0, xd.size() - 1);
-    index.push_back(kk);
-    return xEmitter->emit(x, index);
-  };
   p.loadAVec = [c, x, xEmitter, xBase, xType, in, xd](llvm::Value*, llvm::Value* i,
                                                        llvm::Value* kk, unsigned width) {
     llvm::IRBuilderBase& b = c->builder;
     if (!xEmitter)
       return c->loadElement(xType, xBase, b.CreateAdd(b.CreateMul(i, c->constI64(in)), kk),
                             width);
+    // Values of one call do not dominate the next (each is in a loop body).
     xEmitter->forget();
     std::vector<llvm::Value*> index = unflatten(*c, i, xd, 0, xd.size() - 1);
     index.push_back(kk);
     return xEmitter->emit(x, index, width);
+  };
+  p.loadA = [loadAVec = p.loadAVec](llvm::Value* bi, llvm::Value* i, llvm::Value* kk) {
+    return loadAVec(bi, i, kk, 1);
   };
   p.loadB = [c, wBase, wType, out](llvm::Value*, llvm::Value* kk, llvm::Value* j,
                                    unsigned width) {
