@@ -52,6 +52,8 @@ StatusOr<std::unique_ptr<ThreadPool>> ThreadPool::create(int numThreads,
                                                          BeforeJoinHook beforeJoin) {
   if (numThreads < 1) return invalidArgument("thread pool size ", numThreads, " must be >= 1");
   std::unique_ptr<ThreadPool> pool(new ThreadPool(numThreads, std::move(beforeJoin)));
+  pool->asleep_.assign(size_t(numThreads), 0);
+  pool->wake_.reset(new std::condition_variable[size_t(numThreads)]);
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, kWorkerStackBytes);
@@ -75,7 +77,7 @@ ThreadPool::~ThreadPool() {
     std::lock_guard<std::mutex> lock(mutex_);
     stop_ = true;
   }
-  wake_.notify_all();
+  for (int i = 0; i < numThreads_; ++i) wake_[i].notify_all();
   for (pthread_t t : workers_) pthread_join(t, nullptr);
 }
 
@@ -110,7 +112,9 @@ void ThreadPool::workerLoop(int index) {
   for (;;) {
     if (polls) spinUntil([&] { return stop_.load() || generation_.load() != seen; });
     std::unique_lock<std::mutex> lock(mutex_);
-    wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+    asleep_[size_t(index)] = 1;
+    wake_[index].wait(lock, [&] { return stop_ || generation_ != seen; });
+    asleep_[size_t(index)] = 0;
     if (stop_) return;
     seen = generation_;
     if (beforeJoin_) {
@@ -183,8 +187,11 @@ void ThreadPool::parallelFor(int64_t extent, const ChunkFn& fn) {
     std::lock_guard<std::mutex> lock(mutex_);
     job_ = &jobState;
     ++generation_;
+    // Workers that poll see generation_ change; only sleeping ones that may
+    // join are woken.
+    for (int i = 0; i < helpers; ++i)
+      if (asleep_[size_t(i)]) wake_[i].notify_one();
   }
-  wake_.notify_all();
   if (callerWorks) runChunks(jobState);
   // A working caller returns from runChunks with every chunk claimed: it
   // waits only for the claimed ones, and workers that have not joined yet

@@ -94,7 +94,9 @@ class ThreadPool {
   std::mutex jobMutex_;  // held by the caller whose job the workers serve
 
   std::mutex mutex_;
-  std::condition_variable wake_;
+  // wake_[i]: worker i sleeps on it (one each, so that a job wakes only
+  // the workers it may use).
+  std::unique_ptr<std::condition_variable[]> wake_;
   std::condition_variable done_;
   // generation_ changes under mutex_ with each new job; it is atomic so that
   // workers can spin on it briefly before sleeping (waking a sleeping thread
@@ -103,6 +105,12 @@ class ThreadPool {
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> stop_{false};
   Job* job_ = nullptr;  // under mutex_: the job workers may join, if any
+  // Under mutex_: asleep_[i] while worker i waits on wake_[i]. A new job
+  // notifies only the sleeping workers it may use: with a working caller
+  // the last worker never joins, and waking it for every kernel made it
+  // take a core from the caller and the helper (with 2 threads on 2 cores,
+  // a context switch per kernel launch).
+  std::vector<char> asleep_;
 };
 
 }  // namespace dlc::rt

@@ -193,6 +193,36 @@ TEST(ThreadPool, CallerDoesNotWaitForAWorkerThatHasNotJoined) {
   EXPECT_FALSE(timedOut);
 }
 
+// With a working caller the last worker never joins a job, so a new job
+// must not wake it: on 2 cores, waking it for every kernel launch made it
+// take a core from the caller and the helper (31,000 context switches in
+// 2,000 runs of the hidden-256 transformer block on 2 threads, 270 without).
+TEST(ThreadPool, WorkingCallerDoesNotWakeTheWorkerItWillNotUse) {
+  std::atomic<int> lastWoke{0}, helperWoke{0};
+  auto pool = ThreadPool::create(2, [&](int worker) { (worker == 1 ? lastWoke : helperWoke)++; });
+  ASSERT_TRUE(pool.ok());
+  std::atomic<int64_t> total{0};
+  auto job = [&](int64_t lo, int64_t hi) { total += hi - lo; };
+  (*pool)->parallelFor(64, job);
+  // Both workers are asleep after this (they poll for 100 us at most).
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  lastWoke = 0;
+  helperWoke = 0;
+  for (int r = 0; r < 200; ++r) (*pool)->parallelFor(64, job);
+  // A helper that fell asleep is still woken for the next job.
+  for (int r = 0; r < 3; ++r) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const int before = helperWoke.load();
+    (*pool)->parallelFor(64, job);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (helperWoke.load() == before && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    EXPECT_GT(helperWoke.load(), before) << r;
+  }
+  EXPECT_EQ(total.load(), 204 * 64);
+  EXPECT_EQ(lastWoke.load(), 0);
+}
+
 TEST(ThreadPool, SmallStackCallerOnlyWaits) {
   auto pool = ThreadPool::create(2);
   ASSERT_TRUE(pool.ok());
