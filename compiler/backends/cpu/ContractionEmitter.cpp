@@ -19,8 +19,14 @@ Status emitContraction(EmitContext& ctx, const ir::Node& root, const EpilogueFn&
                          ir::dtypeName(in->type.dtype),
                          " operands (CPU contractions take f32, f16 or bf16)");
   const int64_t cols = root.type.shape.rank() > 0 ? root.type.shape.dims().back() : 1;
+  // A batched matmul is at least this many GEMMs (its static batch dims).
+  int64_t minGemms = 1;
+  if (root.op == ir::OpKind::MatMul)
+    for (size_t d = 0; d + 2 < root.type.shape.dims().size(); ++d)
+      if (int64_t e = root.type.shape.dims()[d]; e != ir::kBatch) minGemms *= e;
   gemm::GemmConfig config = gemm::chooseGemmConfig(
-      root.op == ir::OpKind::Conv2D ? cols * root.type.shape.dim(2) : cols, ctx.vectorBits);
+      root.op == ir::OpKind::Conv2D ? cols * root.type.shape.dim(2) : cols, ctx.vectorBits,
+      minGemms);
   StatusOr<gemm::GemmProblem> problem = [&]() -> StatusOr<gemm::GemmProblem> {
     switch (root.op) {
       case ir::OpKind::MatMul: return gemm::matMulProblem(ctx, root, epilogue);

@@ -151,6 +151,25 @@ TEST(CpuCodegen, ConstantDenseWeightsArePrepackedAndPrefetched) {
 
 // A softmax over short rows (10 classes): the row loop stays scalar, with
 // no vectorised copy across rows, runtime checks or epilogue loop.
+// Attention scores, q k^T per head: B is read along k, so full B panels are
+// packed as 16 x 16 blocks transposed in registers (vector loads along k,
+// shuffles), not with a gather per packed vector.
+TEST(CpuCodegen, TransposedBIsPackedByRegisterTransposes) {
+  std::unique_ptr<ir::Graph> g;
+  CpuCompileOptions o;
+  o.cpu = "x86-64-v4";
+  auto mod = compileText(R"(graph @t(%q: f32[N,4,128,64], %k: f32[N,4,128,64]) {
+  %s = matmul(%q, %k) {transpose_b = 1} : f32[N,4,128,128] #k0
+  return %s
+})", g, o);
+  ASSERT_TRUE(mod.ok()) << mod.status().toString();
+  EXPECT_EQ(mod->assembly.find("vgather"), std::string::npos) << mod->assembly;
+  EXPECT_GE(countOf(mod->assembly, "vpermt2ps") + countOf(mod->assembly, "vpermi2ps") +
+                countOf(mod->assembly, "vunpcklps") + countOf(mod->assembly, "vshuff"),
+            16u)
+      << mod->assembly;
+}
+
 TEST(CpuCodegen, ShortRowSoftmaxIsNotVectorizedAcrossRows) {
   std::unique_ptr<ir::Graph> g;
   auto mod = compileText(R"(graph @t(%x: f32[N,10]) {

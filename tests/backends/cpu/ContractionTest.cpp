@@ -84,6 +84,34 @@ TEST(Contraction, MatMulBroadcastAndTransposes) {
   for (const char* text : cases) checkAgainstReference(text, options());
 }
 
+// B read along k (transpose_b), as attention's q k^T: full panels are
+// packed 16 x 16 blocks at a time through a register transpose, the rest of
+// K (35 = 2 x 16 + 3) and the edge panel (70 = 2 x 32 + 6 columns) row by
+// row; with the batch symbol among the GEMM dims and several K blocks.
+TEST(Contraction, MatMulTransposedBPackedByBlocks) {
+  checkAgainstReference(R"(graph @g(%a: f32[N,3,40,35], %b: f32[N,3,70,35]) {
+  %y = matmul(%a, %b) {transpose_b = 1} : f32[N,3,40,70]  #k0
+  return %y
+})",
+                        options({1, 2}));
+  checkAgainstReference(R"(graph @g(%q: f32[N,4,128,64], %k: f32[N,4,128,64]) {
+  %s = matmul(%q, %k) {transpose_b = 1} : f32[N,4,128,128]  #k0
+  return %s
+})",
+                        options({1}));
+  // 8 x 8 (AVX2) and 4 x 4 (SSE) blocks as well.
+  for (const char* cpu : {"native", "x86-64-v3", "x86-64"}) {
+    SCOPED_TRACE(cpu);
+    CheckOptions o = options({1});
+    o.cpu = cpu;
+    checkAgainstReference(R"(graph @g(%a: f32[33,300], %b: f32[64,300]) {
+  %y = matmul(%a, %b) {transpose_b = 1} : f32[33,64]  #k0
+  return %y
+})",
+                          o);
+  }
+}
+
 TEST(Contraction, MatMulBatchSymbol) {
   // N as a batch dim of a (b broadcasts), and N as the row extent M.
   checkAgainstReference(R"(graph @g(%a: f32[N,13,37], %b: f32[37,40]) {

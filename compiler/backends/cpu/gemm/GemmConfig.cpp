@@ -5,7 +5,7 @@
 
 namespace dlc::cpu::gemm {
 
-GemmConfig chooseGemmConfig(int64_t cols, unsigned vectorBits) {
+GemmConfig chooseGemmConfig(int64_t cols, unsigned vectorBits, int64_t minGemms) {
   GemmConfig c;
   if (vectorBits >= 512) {
     c.vl = 16;
@@ -21,7 +21,9 @@ GemmConfig chooseGemmConfig(int64_t cols, unsigned vectorBits) {
   c.mc = 32 * int64_t(c.mr);
   const int64_t nr = c.nr();
   c.nc = 8 * nr;
-  if (cols <= c.nc) {
+  if (cols <= c.nc && minGemms >= c.minSteps) {
+    c.nc = (cols + nr - 1) / nr * nr;
+  } else if (cols <= c.nc) {
     // Two column blocks when there is more than one panel of work.
     int64_t half = (cols + 1) / 2;
     c.nc = std::max<int64_t>(nr, (half + nr - 1) / nr * nr);

@@ -37,10 +37,13 @@ struct GemmConfig {
   int64_t stackBytes() const { return 4 * (kc * nc + kc * mr + mc * nc); }
 };
 
-// The configuration for a GEMM with `cols` output columns on a target whose
-// widest vector register has `vectorBits` bits (512, 256 or 128).
-// NC shrinks for narrow problems so that at least two extent steps exist
-// whenever cols > NR (a batch-1 dense layer still uses two threads).
-GemmConfig chooseGemmConfig(int64_t cols, unsigned vectorBits);
+// The configuration for GEMMs with `cols` output columns on a target whose
+// widest vector register has `vectorBits` bits (512, 256 or 128), of which
+// there are at least `minGemms` (a batched matmul: one per head and
+// sample). NC shrinks for narrow problems so that at least two extent steps
+// exist whenever cols > NR (a batch-1 dense layer still uses two threads),
+// unless several GEMMs already make the steps: then a narrow GEMM is one
+// column block, and its A is packed once instead of once per block.
+GemmConfig chooseGemmConfig(int64_t cols, unsigned vectorBits, int64_t minGemms = 1);
 
 }  // namespace dlc::cpu::gemm

@@ -34,6 +34,13 @@ struct GemmProblem {
   // with width > 1 only for columns inside [0, cols).
   std::function<llvm::Value*(llvm::Value* bi, llvm::Value* k, llvm::Value* j, unsigned width)>
       loadB;
+  // Optional: B(bi, k .. k+width-1, j) as a <width x float>, for B stored
+  // with unit stride along k (a transposed B: matmul with transpose_b), for
+  // k + width <= the contraction extent and j < cols. With it full panels
+  // are packed VL x VL blocks at a time, transposed in registers, instead
+  // of a gather per packed vector.
+  std::function<llvm::Value*(llvm::Value* bi, llvm::Value* k, llvm::Value* j, unsigned width)>
+      loadBAlongK;
   // Optional: B(bi, k, j .. j+width-1) for the edge panel, where lanes whose
   // column is >= cols read nothing and are zero (masked vector loads).
   // Without it the edge panel is packed lane by lane through loadB.

@@ -130,6 +130,13 @@ StatusOr<GemmProblem> matMulProblem(EmitContext& ctx, const ir::Node& root,
     }
     return vec;
   };
+  if (bRow == 1 && bCol != 1)
+    p.loadBAlongK = [c, bBase, bType, bOffset, bCol](llvm::Value* bi, llvm::Value* kk,
+                                                     llvm::Value* j, unsigned width) {
+      llvm::IRBuilderBase& b = c->builder;
+      llvm::Value* off = b.CreateAdd(bOffset(bi), b.CreateAdd(b.CreateMul(j, c->constI64(bCol)), kk));
+      return c->loadElement(bType, bBase, off, width);
+    };
   p.loadBEdge = [c, bBase, bType, bOffset, bRow, bCol, cols](llvm::Value* bi, llvm::Value* kk,
                                                              llvm::Value* j, unsigned width) {
     llvm::IRBuilderBase& b = c->builder;

@@ -1,9 +1,11 @@
 // Packing of A panels and B blocks into the stack buffers the micro-kernel
 // streams. B panels are NR floats wide: full panels are read with vector
 // loads of B (or gathers when GemmProblem::loadB is strided, as for
-// im2col), the edge panel with masked loads (GemmProblem::loadBEdge) or
-// else lane by lane, with columns past `cols` zeroed. A panels are exactly mr rows (the row tiling never pads rows),
-// stored row by row (row r at r * KC).
+// im2col; a B stored along k, as a matmul's transpose_b, goes VL x VL
+// blocks at a time: VL vector loads along k and a transpose in registers),
+// the edge panel with masked loads (GemmProblem::loadBEdge) or else lane by
+// lane, with columns past `cols` zeroed. A panels are exactly mr rows (the
+// row tiling never pads rows), stored row by row (row r at r * KC).
 #include "compiler/backends/cpu/gemm/GemmStep.h"
 
 namespace dlc::cpu::gemm {
@@ -31,6 +33,61 @@ llvm::Value* loadEdgeVector(GemmStep& s, llvm::Value* k, llvm::Value* j) {
   return vec;
 }
 
+// The transpose of the VL x VL block whose rows are `rows`: log2(VL)
+// rounds of interleaving row i with row i + VL/2 (low halves into row 2i,
+// high halves into row 2i + 1).
+std::vector<llvm::Value*> transposeBlock(llvm::IRBuilderBase& b, std::vector<llvm::Value*> rows) {
+  const unsigned n = unsigned(rows.size());
+  std::vector<int> lo(n), hi(n);
+  for (unsigned l = 0; l < n / 2; ++l) {
+    lo[2 * l] = int(l);
+    lo[2 * l + 1] = int(n + l);
+    hi[2 * l] = int(n / 2 + l);
+    hi[2 * l + 1] = int(n + n / 2 + l);
+  }
+  for (unsigned round = 1; round < n; round *= 2) {
+    std::vector<llvm::Value*> next(n);
+    for (unsigned i = 0; i < n / 2; ++i) {
+      next[2 * i] = b.CreateShuffleVector(rows[i], rows[i + n / 2], lo);
+      next[2 * i + 1] = b.CreateShuffleVector(rows[i], rows[i + n / 2], hi);
+    }
+    rows = std::move(next);
+  }
+  return rows;
+}
+
+// Packs rows [0, kc rounded down to VL) of the full panel at panelBase
+// (columns jPanel ..) from a B stored along k: per VL x VL block, VL vector
+// loads along k (one per column), a transpose in registers, and VL vector
+// stores of packed rows. Returns the first row left to pack.
+llvm::Value* packTransposedRows(GemmStep& s, llvm::Value* panelBase, llvm::Value* jPanel) {
+  llvm::IRBuilderBase& b = s.b();
+  const GemmConfig& c = s.config;
+  const unsigned vl = c.vl;
+  llvm::Value* kVec = b.CreateAnd(s.kc, s.c64(~int64_t(vl - 1)));
+  emitFor(
+      b, s.c64(0), kVec, s.c64(vl), "pb.kt",
+      [&](llvm::Value* kk) {
+        llvm::Value* k = b.CreateAdd(s.k0, kk);
+        for (unsigned v = 0; v < c.nv; ++v) {
+          std::vector<llvm::Value*> cols(vl);
+          for (unsigned l = 0; l < vl; ++l)
+            cols[l] = s.problem.loadBAlongK(
+                s.bi, k, b.CreateAdd(jPanel, s.c64(int64_t(v * vl + l))), vl);
+          std::vector<llvm::Value*> rows = transposeBlock(b, std::move(cols));
+          for (unsigned l = 0; l < vl; ++l) {
+            llvm::Value* at = b.CreateAdd(
+                panelBase, b.CreateAdd(b.CreateMul(b.CreateAdd(kk, s.c64(l)), s.c64(c.nr())),
+                                       s.c64(int64_t(v * vl))));
+            b.CreateAlignedStore(rows[l], b.CreateInBoundsGEP(s.ctx.f32(), s.packedB, at),
+                                 llvm::Align(4 * vl));
+          }
+        }
+      },
+      {.noUnroll = true, .noVectorize = true});
+  return kVec;
+}
+
 }  // namespace
 
 void packB(GemmStep& s, llvm::Value* panels) {
@@ -47,7 +104,9 @@ void packB(GemmStep& s, llvm::Value* panels) {
     llvm::Value* panelBase = b.CreateMul(jp, s.c64(c.kc * c.nr()));
     llvm::Value* jPanel = b.CreateAdd(s.j0, b.CreateMul(jp, s.c64(c.nr())));
     auto emitRows = [&](bool vectorLoads) {
-      emitFor(b, s.c64(0), s.kc, s.c64(1), "pb.k", [&](llvm::Value* kk) {
+      llvm::Value* first = s.c64(0);
+      if (vectorLoads && s.problem.loadBAlongK) first = packTransposedRows(s, panelBase, jPanel);
+      emitFor(b, first, s.kc, s.c64(1), "pb.k", [&](llvm::Value* kk) {
         llvm::Value* k = b.CreateAdd(s.k0, kk);
         llvm::Value* rowBase = b.CreateAdd(panelBase, b.CreateMul(kk, s.c64(c.nr())));
         for (unsigned v = 0; v < c.nv; ++v) {
