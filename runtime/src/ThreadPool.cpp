@@ -52,8 +52,6 @@ StatusOr<std::unique_ptr<ThreadPool>> ThreadPool::create(int numThreads,
                                                          BeforeJoinHook beforeJoin) {
   if (numThreads < 1) return invalidArgument("thread pool size ", numThreads, " must be >= 1");
   std::unique_ptr<ThreadPool> pool(new ThreadPool(numThreads, std::move(beforeJoin)));
-  pool->asleep_.assign(size_t(numThreads), 0);
-  pool->wake_.reset(new std::condition_variable[size_t(numThreads)]);
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, kWorkerStackBytes);

@@ -83,7 +83,10 @@ class ThreadPool {
   };
 
   ThreadPool(int numThreads, BeforeJoinHook beforeJoin)
-      : numThreads_(numThreads), beforeJoin_(std::move(beforeJoin)) {}
+      : numThreads_(numThreads),
+        beforeJoin_(std::move(beforeJoin)),
+        wake_(new std::condition_variable[size_t(numThreads)]),
+        asleep_(size_t(numThreads), 0) {}
   static void* workerMain(void* arg);
   void workerLoop(int index);
   static void runChunks(Job& job);

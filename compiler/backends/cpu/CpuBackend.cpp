@@ -14,7 +14,6 @@
 #include <cstdint>
 #include <functional>
 #include <unordered_map>
-#include <unordered_set>
 #include <sched.h>
 #include <thread>
 
@@ -90,7 +89,7 @@ Status emitBody(EmitContext& ctx) {
 // loads of its args, which carry graph names (KernelFingerprint.h).
 Status emitKernel(llvm::Module& module, llvm::IRBuilder<>& builder, const llvm::TargetMachine& tm,
                   unsigned vectorBits, const ir::Graph& graph, const ir::Kernel& kernel,
-                  const std::unordered_set<const ir::Node*>& prepacked,
+                  const std::unordered_map<const ir::Node*, Tensor>& prepacked,
                   std::vector<llvm::Value*>& argLoads) {
   llvm::LLVMContext& c = module.getContext();
   llvm::Type* i64 = llvm::Type::getInt64Ty(c);
@@ -165,7 +164,7 @@ struct KernelUnit {
 };
 
 void emitUnit(const ir::Graph& graph, const ir::Kernel& kernel, const llvm::TargetMachine& tm,
-              const std::unordered_set<const ir::Node*>& prepacked, KernelUnit& unit) {
+              const std::unordered_map<const ir::Node*, Tensor>& prepacked, KernelUnit& unit) {
   PhaseTimer timer;
   unit.context = std::make_unique<llvm::LLVMContext>();
   llvm::LLVMContext& context = *unit.context;
@@ -282,14 +281,11 @@ StatusOr<CompiledCode> compile(const ir::Graph& graph, const ir::KernelPlan& pla
     owned.push_back(std::move(m));
   }
   // Dense weights stored in the GEMM's panel layout, packed here once.
-  std::unordered_set<const ir::Node*> prepacked;
   for (const auto& [w, layout] :
-       gemm::choosePrepackedWeights(graph, plan, vectorRegisterBits(*tm))) {
-    prepacked.insert(w);
+       gemm::choosePrepackedWeights(graph, plan, vectorRegisterBits(*tm)))
     result.packedConstants.emplace(w, gemm::packWeights(w->value, layout));
-  }
   forEachParallel(machines, n, [&](llvm::TargetMachine& machine, size_t k) {
-    emitUnit(graph, plan.kernels[k], machine, prepacked, units[k]);
+    emitUnit(graph, plan.kernels[k], machine, result.packedConstants, units[k]);
   });
   std::vector<size_t> distinct;
   std::unordered_map<std::string, size_t> byFingerprint;

@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <functional>
 #include <unordered_map>
-#include <unordered_set>
 
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/LLVMContext.h>
@@ -23,6 +22,7 @@
 
 #include "ir/Graph.h"
 #include "ir/Kernel.h"
+#include "support/Tensor.h"
 
 namespace dlc::cpu {
 
@@ -42,9 +42,10 @@ struct EmitContext {
   // The widest vector register of the target CPU (128 SSE, 256 AVX, 512
   // AVX-512F): the GEMM sizes its register tile by it.
   unsigned vectorBits = 256;
-  // Constants the kernel reads in the GEMM's pre-packed panel layout
-  // (gemm/PrepackedWeights.h); null: none.
-  const std::unordered_set<const ir::Node*>* prepackedWeights = nullptr;
+  // Constants stored in the GEMM's pre-packed panel layout, with their
+  // packed values (gemm/PrepackedWeights.h, CompiledCode::packedConstants);
+  // null: none.
+  const std::unordered_map<const ir::Node*, Tensor>* prepackedWeights = nullptr;
 
   // Base pointers (opaque `ptr`) of every param and output buffer, loaded
   // from `args` in the entry block. A node that is both is found in outputs.
