@@ -10,7 +10,10 @@
 //   extern "C" int64_t S_extent(int64_t batch);
 // args = the kernel's buffers: params first, then outputs, in manifest order.
 // The runtime splits [0, S_extent(batch)) into chunks across its threads and
-// calls S on each chunk; chunks write disjoint parts of the outputs.
+// calls S on each chunk; chunks write disjoint parts of the outputs. S's
+// stack buffers (GEMM packing and partial sums) take at most
+// kCpuKernelStackBytes; the runtime calls S only on threads with a stack of
+// at least kCpuKernelStackBytes + 1 MiB.
 //
 // Kernel ABI (CUDA): the artifact's CUDA code section (CudaCode.h) holds PTX
 // (and optionally a CUBIN) defining, for every kernel with symbol S,
@@ -37,6 +40,9 @@
 #include "support/Status.h"
 
 namespace dlc::rt {
+
+// The most stack a CPU kernel's own buffers may take (see the kernel ABI).
+constexpr int64_t kCpuKernelStackBytes = int64_t(1) << 20;
 
 // bytes = fixed + perBatch * N (support/Affine.h, shared with the compiler).
 using Affine = dlc::Affine;

@@ -1,5 +1,7 @@
 #include "runtime/src/ThreadPool.h"
 
+#include "runtime/src/Manifest.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -8,7 +10,9 @@ namespace dlc::rt {
 namespace {
 
 constexpr size_t kWorkerStackBytes = size_t(8) << 20;
-constexpr size_t kCallerMinStackBytes = size_t(1) << 20;
+// A kernel's buffers take up to kCpuKernelStackBytes; 1 MiB more is left
+// for the caller's own frames.
+constexpr size_t kCallerMinStackBytes = size_t(kCpuKernelStackBytes) + (size_t(1) << 20);
 constexpr int64_t kChunksPerThread = 4;
 // How long a worker (or a waiting caller) polls before it sleeps.
 constexpr std::chrono::microseconds kSpin{100};

@@ -1,8 +1,9 @@
 // A fixed pool of worker threads running parallel_for over [0, extent).
 //
-// Workers are pthreads with 8 MiB stacks (generated kernels may use up to
-// 256 KiB of stack). The calling thread takes chunks too when its own stack
-// is at least 1 MiB; otherwise it only waits. The workers serve one
+// Workers are pthreads with 8 MiB stacks (generated kernels' buffers may
+// take up to kCpuKernelStackBytes = 1 MiB of stack). The calling thread
+// takes chunks too when its own stack is at least 2 MiB; otherwise it only
+// waits. The workers serve one
 // parallelFor at a time; a caller that finds them busy with another caller's
 // job does not wait: it runs its own chunks one by one on its own thread and
 // hands the rest to the workers as soon as they are free (a caller with a

@@ -1,5 +1,7 @@
 // The executor: numbers at several batch sizes, memory planning, input
 // validation, staging through device buffers, report and placement.
+#include <pthread.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -269,7 +271,10 @@ TEST(Model, WrongTargetOrDevice) {
   EXPECT_NE(model.status().message().find("kernel k1 [add] is placed on /device:CUDA:0"), std::string::npos);
 }
 
-TEST(Model, KernelsMayUseAQuarterMegabyteOfStack) {
+// The kernel's frame is kCpuKernelStackBytes. It runs from the main thread
+// (8 MiB: the caller takes chunks) and from a thread whose 1 MiB stack could
+// not hold it: that caller must leave the kernel to the workers.
+TEST(Model, KernelsMayUseAMegabyteOfStack) {
   auto bytes = serializeArtifact(testing::stackManifest(), {}, testing::kernelCode());
   ASSERT_TRUE(bytes.ok()) << bytes.status().message();
   auto model = Model::loadBytes(bytes->data(), bytes->size(), "stack.dlc");
@@ -278,6 +283,28 @@ TEST(Model, KernelsMayUseAQuarterMegabyteOfStack) {
   auto out = (*model)->run({x});
   ASSERT_TRUE(out.ok()) << out.status().message();
   for (int64_t i = 0; i < 64 * 4; ++i) ASSERT_FLOAT_EQ((*out)[0].as<float>()[i], float(i) + 1.0f);
+
+  struct Call {
+    Model* model;
+    Tensor* x;
+    bool ok = false;
+    std::vector<float> values;
+  } call{model->get(), &x};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, size_t(kCpuKernelStackBytes));
+  pthread_t t;
+  ASSERT_EQ(pthread_create(&t, &attr, [](void* p) -> void* {
+    auto* c = static_cast<Call*>(p);
+    auto r = c->model->run({*c->x});
+    c->ok = r.ok();
+    if (c->ok) c->values.assign((*r)[0].as<float>(), (*r)[0].as<float>() + 64 * 4);
+    return nullptr;
+  }, &call), 0);
+  pthread_join(t, nullptr);
+  pthread_attr_destroy(&attr);
+  ASSERT_TRUE(call.ok);
+  for (int64_t i = 0; i < 64 * 4; ++i) ASSERT_FLOAT_EQ(call.values[size_t(i)], float(i) + 1.0f);
 }
 
 TEST(Model, TwoModelsFromTheSameCodeCoexist) {

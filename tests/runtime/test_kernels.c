@@ -37,10 +37,11 @@ int64_t dlc_rowsum_extent(int64_t batch) { return batch; }
 void dlc_stack_user(void* const* args, int64_t batch, int64_t begin, int64_t end) {
   const float* x = (const float*)args[0];
   float* out = (float*)args[1];
-  volatile float scratch[65536];
+  /* kCpuKernelStackBytes (1 MiB) less a page for the rest of the frame. */
+  volatile float scratch[262144 - 1024];
   for (int64_t r = begin; r < end; ++r) {
-    for (int i = 0; i < 65536; i += 1024) scratch[i] = 1.0f;
-    for (int j = 0; j < WIDTH; ++j) out[r * WIDTH + j] = x[r * WIDTH + j] + scratch[(r * 1024) % 65536];
+    for (int i = 0; i < 262144 - 1024; i += 1024) scratch[i] = 1.0f;
+    for (int j = 0; j < WIDTH; ++j) out[r * WIDTH + j] = x[r * WIDTH + j] + scratch[(r * 1024) % 261120];
   }
 }
 int64_t dlc_stack_user_extent(int64_t batch) { return batch; }

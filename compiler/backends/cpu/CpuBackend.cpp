@@ -26,6 +26,7 @@
 #include "compiler/backends/cpu/ModuleCompiler.h"
 #include "compiler/backends/cpu/StreamPrefetch.h"
 #include "compiler/backends/cpu/gemm/PrepackedWeights.h"
+#include "runtime/src/Manifest.h"
 
 namespace dlc::cpu {
 namespace {
@@ -132,6 +133,10 @@ Status emitKernel(llvm::Module& module, llvm::IRBuilder<>& builder, const llvm::
   for (const ir::Node* o : kernel.outputs) ctx.outputs[o] = loadArg(o);
 
   DLC_RETURN_IF_ERROR(emitBody(ctx));
+  if (ctx.stackBytes > rt::kCpuKernelStackBytes)
+    return internalError("the kernel's stack buffers take ", ctx.stackBytes,
+                         " bytes, more than the ", rt::kCpuKernelStackBytes,
+                         " the runtime guarantees (rt::kCpuKernelStackBytes)");
   if (kernel.root && !extentFn->empty()) emitOutputNests(ctx, producerOutputs(kernel, *kernel.root));
   builder.CreateRetVoid();
   if (extentFn->empty())

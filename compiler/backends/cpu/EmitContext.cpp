@@ -204,6 +204,8 @@ llvm::Value* EmitContext::stackBuffer(llvm::Type* type, int64_t count, const llv
   builder.SetInsertPoint(&entry, entry.getFirstInsertionPt());
   llvm::AllocaInst* a = builder.CreateAlloca(type, constI64(count), name);
   a->setAlignment(llvm::Align(64));
+  const int64_t bytes = int64_t(module.getDataLayout().getTypeAllocSize(type)) * count;
+  stackBytes += (bytes + 63) / 64 * 64;
   return a;
 }
 

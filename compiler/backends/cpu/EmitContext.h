@@ -96,8 +96,10 @@ struct EmitContext {
   llvm::Value* roundTo(ir::DType dtype, llvm::Value* value);
 
   // A stack buffer of `count` elements of `type` allocated in the entry
-  // block (kernels may use up to 256 KiB of stack in total).
+  // block, counted in stackBytes (a kernel's buffers may take up to
+  // rt::kCpuKernelStackBytes; emitKernel checks).
   llvm::Value* stackBuffer(llvm::Type* type, int64_t count, const llvm::Twine& name = "");
+  int64_t stackBytes = 0;
 
   // Defines S_extent(batch) = compute(): inside `compute`, `batch` and dim()
   // refer to the extent function's argument and the builder inserts there.

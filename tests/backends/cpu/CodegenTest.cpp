@@ -170,6 +170,31 @@ TEST(CpuCodegen, TransposedBIsPackedByRegisterTransposes) {
       << mod->assembly;
 }
 
+// A plain row-major f32 A is broadcast from in place (no A panel packing);
+// an A computed by producers fused into the kernel is packed.
+TEST(CpuCodegen, PlainAIsReadInPlace) {
+  std::unique_ptr<ir::Graph> g;
+  CpuCompileOptions o;
+  o.cpu = "x86-64-v4";
+  auto mod = compileText(R"(graph @t(%a: f32[N,64,256], %b: f32[256,128]) {
+  %c = matmul(%a, %b) : f32[N,64,128] #k0
+  return %c
+})", g, o);
+  ASSERT_TRUE(mod.ok()) << mod.status().toString();
+  EXPECT_NE(mod->optimizedIR.find("pb.k"), std::string::npos) << mod->optimizedIR;
+  EXPECT_EQ(mod->optimizedIR.find("packed.a"), std::string::npos) << mod->optimizedIR;
+  EXPECT_EQ(mod->optimizedIR.find("pa.k"), std::string::npos) << mod->optimizedIR;
+
+  auto fused = compileText(R"(graph @t(%x: f32[N,256], %w: f32[256,64]) {
+  %r = relu(%x) : f32[N,256] #k0
+  %d = dense(%r, %w) : f32[N,64] #k0
+  return %d
+})", g, o);
+  ASSERT_TRUE(fused.ok()) << fused.status().toString();
+  EXPECT_NE(fused->optimizedIR.find("packed.a"), std::string::npos) << fused->optimizedIR;
+  EXPECT_NE(fused->optimizedIR.find("pa.k"), std::string::npos) << fused->optimizedIR;
+}
+
 TEST(CpuCodegen, ShortRowSoftmaxIsNotVectorizedAcrossRows) {
   std::unique_ptr<ir::Graph> g;
   auto mod = compileText(R"(graph @t(%x: f32[N,10]) {

@@ -1,6 +1,7 @@
 // chooseGemmConfig: the register tile per vector width, and how NC splits
 // the columns so that two threads get work.
 #include "compiler/backends/cpu/gemm/GemmConfig.h"
+#include "runtime/src/Manifest.h"
 
 #include <gtest/gtest.h>
 
@@ -34,6 +35,19 @@ TEST(GemmConfig, SeveralGemmsKeepNarrowColumnsInOneBlock) {
   EXPECT_EQ(chooseGemmConfig(64, 256, /*minGemms=*/12).nc, 64);
   // Wide GEMMs keep the usual blocking.
   EXPECT_EQ(chooseGemmConfig(768, 512, /*minGemms=*/4).nc, 192);
+}
+
+TEST(GemmConfig, BuffersFitTheKernelStack) {
+  // The kernel ABI gives a CPU kernel's buffers rt::kCpuKernelStackBytes.
+  for (unsigned bits : {128u, 256u, 512u})
+    for (int64_t cols : {1, 20, 128, 768, 1024, 4096, 100000})
+      for (int64_t gemms : {1, 4}) {
+        GemmConfig c = chooseGemmConfig(cols, bits, gemms);
+        EXPECT_LE(c.stackBytes(), rt::kCpuKernelStackBytes) << bits << " " << cols;
+        EXPECT_EQ(c.mc % c.mr, 0);
+      }
+  // Two row blocks at 1024 rows (a row block packs its B block again).
+  EXPECT_GE(chooseGemmConfig(1024, 512).mc, 512);
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ GemmConfig chooseGemmConfig(int64_t cols, unsigned vectorBits, int64_t minGemms)
     c.mr = 6;
   }
   c.kc = 128;
-  c.mc = 32 * int64_t(c.mr);
+  c.mc = 48 * int64_t(c.mr);
   const int64_t nr = c.nr();
   c.nc = 8 * nr;
   if (cols <= c.nc && minGemms >= c.minSteps) {

@@ -1,10 +1,12 @@
 // Tiling parameters of the CPU GEMM (register tile and cache blocks).
 //
 // One register tile is MR rows x NR = NV vectors of VL float lanes; the
-// blocked loop nest packs KC x NC blocks of B and KC x mr panels of A into
-// stack buffers (BLIS / GotoBLAS style). A row block has up to MC = 32 x MR
-// rows (384 with AVX-512): every row block packs its B block again, and with
-// MC = 8 x MR that re-packing cost 10-15 % of a 1024^3 matmul. The
+// blocked loop nest packs KC x NC blocks of B into a stack buffer (BLIS /
+// GotoBLAS style) and reads A in place when it is a plain f32 matrix (else
+// it packs KC x mr panels of A). A row block has up to MC = 48 x MR rows (576
+// with AVX-512): every row block packs its B block again, which with MC =
+// 8 x MR cost 10-15 % of a 1024^3 matmul, and with 32 x MR (three row
+// blocks at 1024 rows instead of two) still about 5 %. The
 // parameters are chosen from the vector registers of the target CPU the
 // ModuleCompiler generates code for (dlc build --cpu), never from the build
 // host: AVX-512 gets <16 x float>
@@ -32,8 +34,9 @@ struct GemmConfig {
   bool wideVectors = false;  // <16 x float>: the kernel asks for 512-bit registers
 
   unsigned nr() const { return vl * nv; }
-  // Stack bytes of the packed B block, packed A panel and the accumulator
-  // scratch (used only when K spans several KC blocks).
+  // The most stack bytes the GEMM's buffers take: the packed B block, a
+  // packed A panel and the accumulator scratch (used only when K spans
+  // several KC blocks). At most rt::kCpuKernelStackBytes.
   int64_t stackBytes() const { return 4 * (kc * nc + kc * mr + mc * nc); }
 };
 

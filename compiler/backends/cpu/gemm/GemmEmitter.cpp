@@ -54,7 +54,7 @@ void emitRowTiles(GemmStep& s, unsigned mr, llvm::Value* first, llvm::Value* cou
   const bool prefetch = s.nextB && mr == s.config.mr;
   emitFor(b, s.c64(0), count, s.c64(1), "tile" + llvm::Twine(mr), [&](llvm::Value* t) {
     llvm::Value* r0 = b.CreateAdd(first, b.CreateMul(t, s.c64(mr)));
-    packA(s, mr, r0);
+    if (!s.problem.directA) packA(s, mr, r0);
     emitFor(b, s.c64(0), panels, s.c64(1), "panel", [&](llvm::Value* jp) {
       emitMicroKernel(s, mr, r0, jp, prefetch ? b.CreateAdd(b.CreateMul(t, panels), jp) : nullptr);
     });
@@ -81,7 +81,7 @@ void emitGemm(EmitContext& ctx, const GemmProblem& p, const GemmConfig& c) {
   GemmStep s{ctx, p, c};
   s.kBlocks = (p.k + c.kc - 1) / c.kc;
   s.packedB = ctx.stackBuffer(ctx.f32(), c.kc * c.nc, "packed.b");
-  s.packedA = ctx.stackBuffer(ctx.f32(), c.kc * c.mr, "packed.a");
+  if (!p.directA) s.packedA = ctx.stackBuffer(ctx.f32(), c.kc * c.mr, "packed.a");
   if (s.kBlocks > 1)
     s.scratch = ctx.stackBuffer(ctx.f32(), c.mc * c.nc, "acc.scratch");
   else

@@ -46,6 +46,11 @@ struct GemmProblem {
   // Without it the edge panel is packed lane by lane through loadB.
   std::function<llvm::Value*(llvm::Value* bi, llvm::Value* k, llvm::Value* j, unsigned width)>
       loadBEdge;
+  // Optional: A as a plain row-major f32 matrix (pointer to A(bi, 0, 0), row
+  // stride in elements) that the micro-kernel broadcasts from in place:
+  // A panels are then not packed.
+  std::function<llvm::Value*(llvm::Value* bi)> directA;
+  int64_t directAStride = 0;
   // Optional: B as a plain row-major f32 matrix (pointer to B(bi, 0, 0),
   // row stride in elements) that small-row blocks read without packing.
   std::function<llvm::Value*(llvm::Value* bi)> directB;

@@ -151,6 +151,12 @@ StatusOr<GemmProblem> matMulProblem(EmitContext& ctx, const ir::Node& root,
         b.CreateAdd(b.CreateVectorSplat(width, first), llvm::ConstantVector::get(steps));
     return c->gatherElements(bType, bBase, offsets, mask);
   };
+  if (aCol == 1 && aType == ir::DType::F32) {
+    p.directA = [c, aBase, aOffset](llvm::Value* bi) {
+      return c->builder.CreateInBoundsGEP(c->f32(), aBase, aOffset(bi));
+    };
+    p.directAStride = aRow;
+  }
   if (!tb && bType == ir::DType::F32) {
     p.directB = [c, bBase, bOffset](llvm::Value* bi) {
       return c->builder.CreateInBoundsGEP(c->f32(), bBase, bOffset(bi));
@@ -230,6 +236,10 @@ StatusOr<GemmProblem> denseProblem(EmitContext& ctx, const ir::Node& root,
     return c->maskedLoadElements(wType, wBase, b.CreateAdd(b.CreateMul(kk, c->constI64(out)), j),
                                  columnMask(*c, j, width, out));
   };
+  if (xBase && xType == ir::DType::F32) {
+    p.directA = [xBase](llvm::Value*) { return xBase; };
+    p.directAStride = in;
+  }
   if (ctx.prepackedWeights && ctx.prepackedWeights->count(root.inputs[1])) {
     p.prepackedB = [wBase](llvm::Value*) { return wBase; };
   } else if (wType == ir::DType::F32) {

@@ -159,6 +159,17 @@ void emitMicroKernel(GemmStep& s, unsigned mr, llvm::Value* r0, llvm::Value* jp,
     pfStep = b.CreateSelect(inBlock, s.c64(16), s.c64(0));
   }
 
+  // A: the packed panel (row r at r * KC), or A in place.
+  llvm::Value* aBase = s.packedA;
+  int64_t aStride = s.config.kc;
+  if (s.problem.directA) {
+    llvm::Value* row = b.CreateAdd(s.i0, r0);
+    aBase = b.CreateInBoundsGEP(
+        f32, s.problem.directA(s.bi),
+        b.CreateAdd(b.CreateMul(row, s.c64(s.problem.directAStride)), s.k0));
+    aStride = s.problem.directAStride;
+  }
+
   Tile acc = emitAccumulateLoop(s, init, [&](llvm::Value* kk, const Tile& in) {
     Tile out(in.size());
     if (pfBase) {
@@ -171,10 +182,10 @@ void emitMicroKernel(GemmStep& s, unsigned mr, llvm::Value* r0, llvm::Value* jp,
     llvm::Value* rowPtr = b.CreateInBoundsGEP(f32, bPtr, b.CreateMul(kk, bStride));
     for (unsigned v = 0; v < nv; ++v)
       bv[v] = b.CreateAlignedLoad(vt, b.CreateConstInBoundsGEP1_64(f32, rowPtr, v * vl), bAlign);
-    llvm::Value* aCol = b.CreateInBoundsGEP(f32, s.packedA, kk);
+    llvm::Value* aCol = b.CreateInBoundsGEP(f32, aBase, kk);
     for (unsigned r = 0; r < mr; ++r) {
       llvm::Value* a = b.CreateAlignedLoad(
-          f32, b.CreateConstInBoundsGEP1_64(f32, aCol, r * s.config.kc), llvm::Align(4));
+          f32, b.CreateConstInBoundsGEP1_64(f32, aCol, r * aStride), llvm::Align(4));
       llvm::Value* splat = b.CreateVectorSplat(vl, a);
       // fmuladd, not fma: one FMA instruction where the target has FMA,
       // mul + add where it has not (fma would become a libm call there).
