@@ -3,12 +3,12 @@
 // Workers are pthreads with 8 MiB stacks (generated kernels' buffers may
 // take up to kCpuKernelStackBytes = 1 MiB of stack). The calling thread
 // takes chunks too when its own stack is at least 2 MiB; otherwise it only
-// waits. The workers serve one
-// parallelFor at a time; a caller that finds them busy with another caller's
-// job does not wait: it runs its own chunks one by one on its own thread and
-// hands the rest to the workers as soon as they are free (a caller with a
-// small stack waits instead). Concurrent callers, such as several Models on
-// the default device, therefore make progress together and share the cores.
+// waits. The workers serve one parallelFor at a time; a caller that finds
+// them busy with another caller's job does not wait: it runs its own chunks
+// one by one on its own thread and hands the rest to the workers as soon as
+// they are free (a caller with a small stack waits instead). Concurrent
+// callers, such as several Models on the default device, therefore make
+// progress together and share the cores.
 //
 // A caller never waits for a worker that has not started on its job: the
 // chunks are claimed from one counter, a worker first joins the job under

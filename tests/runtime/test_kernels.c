@@ -38,10 +38,11 @@ void dlc_stack_user(void* const* args, int64_t batch, int64_t begin, int64_t end
   const float* x = (const float*)args[0];
   float* out = (float*)args[1];
   /* kCpuKernelStackBytes (1 MiB) less a page for the rest of the frame. */
-  volatile float scratch[262144 - 1024];
+  enum { kScratch = (1 << 20) / 4 - 1024 };
+  volatile float scratch[kScratch];
   for (int64_t r = begin; r < end; ++r) {
-    for (int i = 0; i < 262144 - 1024; i += 1024) scratch[i] = 1.0f;
-    for (int j = 0; j < WIDTH; ++j) out[r * WIDTH + j] = x[r * WIDTH + j] + scratch[(r * 1024) % 261120];
+    for (int i = 0; i < kScratch; i += 1024) scratch[i] = 1.0f;
+    for (int j = 0; j < WIDTH; ++j) out[r * WIDTH + j] = x[r * WIDTH + j] + scratch[(r * 1024) % kScratch];
   }
 }
 int64_t dlc_stack_user_extent(int64_t batch) { return batch; }

@@ -149,8 +149,6 @@ TEST(CpuCodegen, ConstantDenseWeightsArePrepackedAndPrefetched) {
   EXPECT_EQ(countOf(packed->assembly, "prefetcht1"), 0u);
 }
 
-// A softmax over short rows (10 classes): the row loop stays scalar, with
-// no vectorised copy across rows, runtime checks or epilogue loop.
 // Attention scores, q k^T per head: B is read along k, so full B panels are
 // packed as 16 x 16 blocks transposed in registers (vector loads along k,
 // shuffles), not with a gather per packed vector.
@@ -195,6 +193,8 @@ TEST(CpuCodegen, PlainAIsReadInPlace) {
   EXPECT_NE(fused->optimizedIR.find("pa.k"), std::string::npos) << fused->optimizedIR;
 }
 
+// A softmax over short rows (10 classes): the row loop stays scalar, with
+// no vectorised copy across rows, runtime checks or epilogue loop.
 TEST(CpuCodegen, ShortRowSoftmaxIsNotVectorizedAcrossRows) {
   std::unique_ptr<ir::Graph> g;
   auto mod = compileText(R"(graph @t(%x: f32[N,10]) {
