@@ -1,7 +1,7 @@
 // gemm_bench: how fast the CPU backend's contraction kernels run, next to the
 // machine's theoretical f32 peak.
 //
-// Each benchmark compiles one kernel with dlc::cpu::compile (O3, host CPU),
+// Each benchmark compiles one kernel with dlc::cpu::compile (O2, host CPU),
 // dlopens the shared object and times dlc_k0 over its whole extent, split
 // into one chunk per thread (one std::thread per chunk, as the runtime's
 // pool would). Reported counters:
@@ -82,12 +82,13 @@ struct CompiledKernel {
   ExtentFn extent = nullptr;
   std::string error;
 
-  explicit CompiledKernel(const std::string& irText) {
+  explicit CompiledKernel(const std::string& irText,
+                          const dlc::cpu::CpuCompileOptions& options = {}) {
     auto graph = dlc::ir::parseGraph(irText, "<bench>");
     if (!graph.ok()) { error = graph.status().toString(); return; }
     auto plan = dlc::ir::buildKernelPlan(**graph);
     if (!plan.ok()) { error = plan.status().toString(); return; }
-    auto mod = dlc::cpu::compile(**graph, *plan, dlc::cpu::CpuCompileOptions{});
+    auto mod = dlc::cpu::compile(**graph, *plan, options);
     if (!mod.ok()) { error = mod.status().toString(); return; }
     char name[] = "/tmp/dlc-gemm-bench-XXXXXX.so";
     int fd = mkstemps(name, 3);
@@ -180,6 +181,82 @@ void BM_DenseTfm768Down(benchmark::State& state) {
 }
 void BM_DenseTfm768Proj(benchmark::State& state) { benchContraction(state, true, 128, 768, 768); }
 
+// conv2d y = conv(x[n, c, h, w], w[o, c / groups, k, k]) + bias, stride 1,
+// padding k / 2 (the output plane is the input's), computed as
+// state.range(0) says: 0 the direct convolution, 1 the im2col GEMM (the
+// choice --conv-algorithm direct / im2col forces), 2 auto.
+void benchConv(benchmark::State& state, int64_t n, int64_t c, int64_t h, int64_t w, int64_t o,
+               int64_t k, int64_t groups) {
+  const int64_t algorithm = state.range(0);
+  const unsigned threads = unsigned(state.range(1));
+  auto dims = [](std::initializer_list<int64_t> d) {
+    std::string s = "f32[";
+    for (int64_t v : d) s += std::to_string(v) + ",";
+    s.back() = ']';
+    return s;
+  };
+  const int64_t pad = k / 2;
+  std::string text = "graph @g(%x: " + dims({n, c, h, w}) + ", %w: " +
+                     dims({o, c / groups, k, k}) + ", %b: " + dims({o}) +
+                     ") {\n  %y = conv2d(%x, %w, %b) {groups = " + std::to_string(groups) +
+                     ", pads = [" + std::to_string(pad) + "," + std::to_string(pad) + "," +
+                     std::to_string(pad) + "," + std::to_string(pad) + "]} : " +
+                     dims({n, o, h, w}) + "  #k0\n  return %y\n}\n";
+  dlc::cpu::CpuCompileOptions options;
+  // DLC_BENCH_CPU=x86-64-v3: the code for another CPU (CpuCompileOptions::cpu).
+  if (const char* cpu = std::getenv("DLC_BENCH_CPU")) options.cpu = cpu;
+  options.conv = algorithm == 0   ? dlc::cpu::ConvAlgorithm::kDirect
+                 : algorithm == 1 ? dlc::cpu::ConvAlgorithm::kIm2col
+                                  : dlc::cpu::ConvAlgorithm::kAuto;
+  CompiledKernel kernel(text, options);
+  if (!kernel.error.empty()) {
+    state.SkipWithError(kernel.error.c_str());
+    return;
+  }
+  std::vector<float> x(size_t(n * c * h * w)), wt(size_t(o * (c / groups) * k * k)),
+      bias(static_cast<size_t>(o)), y(size_t(n * o * h * w));
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(i % 17) * 0.01f;
+  for (size_t i = 0; i < wt.size(); ++i) wt[i] = float(i % 13) * 0.02f;
+  std::vector<void*> args = {x.data(), wt.data(), bias.data(), y.data()};
+  for (auto _ : state) {
+    kernel.run(args.data(), threads);
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  const double flops = 2.0 * double(n * o * h * w) * double(c / groups * k * k);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["peak_GFLOP/s"] = peakModel().gflops(threads);
+  state.SetLabel(std::string(algorithm == 0 ? "direct" : algorithm == 1 ? "im2col" : "auto") +
+                 " threads=" + std::to_string(threads));
+}
+
+// The CNN example's convs at batch 64; then wider 3x3 convs (32 and 64
+// channels), a depthwise 3x3 and a pointwise conv, to place the direct /
+// im2col rule (compiler/backends/cpu/DirectConvChoice.cpp).
+void BM_ConvCnn1(benchmark::State& state) { benchConv(state, 64, 1, 28, 28, 8, 3, 1); }
+void BM_ConvCnn2(benchmark::State& state) { benchConv(state, 64, 8, 14, 14, 16, 3, 1); }
+void BM_Conv32x28(benchmark::State& state) { benchConv(state, 8, 32, 28, 28, 32, 3, 1); }
+void BM_Conv48x28(benchmark::State& state) { benchConv(state, 8, 48, 28, 28, 48, 3, 1); }
+void BM_Conv64x56(benchmark::State& state) { benchConv(state, 2, 64, 56, 56, 64, 3, 1); }
+void BM_Conv128x28(benchmark::State& state) { benchConv(state, 2, 128, 28, 28, 128, 3, 1); }
+void BM_Conv256x14(benchmark::State& state) { benchConv(state, 4, 256, 14, 14, 256, 3, 1); }
+void BM_Conv512x7(benchmark::State& state) { benchConv(state, 8, 512, 7, 7, 512, 3, 1); }
+void BM_ConvDepthwise32x56(benchmark::State& state) {
+  benchConv(state, 4, 32, 56, 56, 32, 3, 32);
+}
+void BM_ConvPointwise64to48(benchmark::State& state) {
+  benchConv(state, 8, 64, 28, 28, 48, 1, 1);
+}
+
+void convArgs(benchmark::internal::Benchmark* b) {
+  for (int64_t algorithm : {0, 1}) {
+    b->Args({algorithm, 1});
+    if (peakModel().cores > 1) b->Args({algorithm, int64_t(peakModel().cores)});
+  }
+  b->UseRealTime()->Unit(benchmark::kMillisecond)->Repetitions(5)->DisplayAggregatesOnly(true);
+}
+
 void threadArgs(benchmark::internal::Benchmark* b) {
   b->Arg(1);
   if (peakModel().cores > 1) b->Arg(int64_t(peakModel().cores));
@@ -196,6 +273,16 @@ BENCHMARK(BM_DenseTfm768Batch8)->Apply(threadArgs);
 BENCHMARK(BM_DenseTfm768Up)->Apply(threadArgs);
 BENCHMARK(BM_DenseTfm768Down)->Apply(threadArgs);
 BENCHMARK(BM_DenseTfm768Proj)->Apply(threadArgs);
+BENCHMARK(BM_ConvCnn1)->Apply(convArgs);
+BENCHMARK(BM_ConvCnn2)->Apply(convArgs);
+BENCHMARK(BM_Conv32x28)->Apply(convArgs);
+BENCHMARK(BM_Conv48x28)->Apply(convArgs);
+BENCHMARK(BM_Conv64x56)->Apply(convArgs);
+BENCHMARK(BM_Conv128x28)->Apply(convArgs);
+BENCHMARK(BM_Conv256x14)->Apply(convArgs);
+BENCHMARK(BM_Conv512x7)->Apply(convArgs);
+BENCHMARK(BM_ConvDepthwise32x56)->Apply(convArgs);
+BENCHMARK(BM_ConvPointwise64to48)->Apply(convArgs);
 
 int main(int argc, char** argv) {
   const PeakModel& p = peakModel();

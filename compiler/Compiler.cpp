@@ -123,6 +123,7 @@ Status compileCpuKernels(const ir::Graph& graph, const ir::KernelPlan& plan,
   if (cpuPlan.kernels.empty() && options.target != "cpu") return Status::OK();
   cpu::CpuCompileOptions cpuOptions;
   cpuOptions.cpu = options.cpu;
+  cpuOptions.conv = options.convAlgorithm;
   cpuOptions.keepText = options.keepMachineText || !options.dumpDir.empty();
   DLC_ASSIGN_OR_RETURN(result.code, cpu::compile(graph, cpuPlan, cpuOptions));
   // --time-passes lists the backend's phases after the graph passes.
@@ -137,6 +138,8 @@ Status compileCpuKernels(const ir::Graph& graph, const ir::KernelPlan& plan,
   for (const std::string& name : packed)
     result.log.push_back(strCat("cpu: constant ", name,
                                 " is stored pre-packed in the GEMM's B panel layout"));
+  // --verbose: the emitters' choices (conv algorithm and tile, and why).
+  for (const std::string& note : result.code.kernelNotes) result.log.push_back("cpu: " + note);
   if (result.code.symbols.size() != index.size())
     return internalError("the CPU backend returned ", result.code.symbols.size(), " symbols for ",
                          index.size(), " kernels");

@@ -57,6 +57,8 @@ struct BuildOptions {
   // (or fail with strictPlacement). Used by tests and by users to keep an
   // op on the CPU. Unknown op names are an error.
   std::vector<std::string> cpuOnlyOps;
+  // --conv-algorithm: how CPU kernels compute conv2d (cpu::ConvAlgorithm).
+  cpu::ConvAlgorithm convAlgorithm = cpu::ConvAlgorithm::kAuto;
 };
 
 struct BuildResult {

@@ -1,6 +1,6 @@
 // The dlc command line: help on every subcommand, the JSON outputs the docs
 // promise, clear errors (naming file and node) for bad models, range-checked
-// numbers, --cpu, and no abort or exception on any input.
+// numbers, --cpu, --conv-algorithm, and no abort or exception on any input.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -292,6 +292,36 @@ TEST(Cli, BuildForAGenericCpu) {
   EXPECT_NE(out.find("unknown CPU \"pentium-ultra-9000\""), std::string::npos) << out;
   EXPECT_EQ(0, runCommand(cli() + " build --help", &out));
   EXPECT_NE(out.find("--cpu CPU"), std::string::npos) << out;
+  std::filesystem::remove_all(dir);
+}
+
+// --conv-algorithm picks how the CNN's convs run, and --verbose says which
+// (and why not direct); an unknown algorithm is an error naming the flag.
+TEST(Cli, ConvAlgorithmIsChosenAndReported) {
+  std::string dir = tempDir();
+  std::string out;
+  ASSERT_EQ(0, runCommand(cli() + " build " + examplePath("cnn.json") + " -o " + dir +
+                              "/a.dlc --verbose",
+                          &out))
+      << out;
+  EXPECT_NE(out.find("conv2d+relu: direct conv, "), std::string::npos) << out;
+  out.clear();  // runCommand appends
+  ASSERT_EQ(0, runCommand(cli() + " build " + examplePath("cnn.json") + " -o " + dir +
+                              "/i.dlc --conv-algorithm im2col --verbose",
+                          &out))
+      << out;
+  EXPECT_NE(out.find("conv2d+relu: im2col GEMM (--conv-algorithm im2col)"), std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("direct conv"), std::string::npos) << out;
+  out.clear();
+  EXPECT_EQ(0, runCommand(cli() + " run " + dir + "/i.dlc --batch 3", &out)) << out;
+  out.clear();
+  EXPECT_EQ(1, runCommand(cli() + " build " + examplePath("cnn.json") + " -o " + dir +
+                              "/x.dlc --conv-algorithm winograd",
+                          &out));
+  EXPECT_NE(out.find("--conv-algorithm must be auto, direct or im2col, got \"winograd\""),
+            std::string::npos)
+      << out;
   std::filesystem::remove_all(dir);
 }
 

@@ -1,7 +1,10 @@
 // Contraction kernels: checks the root's dtypes, describes it as a batch of
 // GEMMs (gemm/Problems.h) and emits the blocked, vectorised loop nest
-// (gemm/GemmEmitter.h). See ContractionEmitter.h for the contract.
+// (gemm/GemmEmitter.h); or, for convs the rule in DirectConv.h picks, emits
+// a direct convolution. See ContractionEmitter.h for the contract.
 #include "compiler/backends/cpu/ContractionEmitter.h"
+
+#include "compiler/backends/cpu/DirectConv.h"
 
 #include "compiler/backends/cpu/gemm/GemmEmitter.h"
 #include "compiler/backends/cpu/gemm/Problems.h"
@@ -18,6 +21,16 @@ Status emitContraction(EmitContext& ctx, const ir::Node& root, const EpilogueFn&
       return unsupported(root.describe(), ": ", ir::opName(root.op), " on ",
                          ir::dtypeName(in->type.dtype),
                          " operands (CPU contractions take f32, f16 or bf16)");
+  if (root.op == ir::OpKind::Conv2D) {
+    StatusOr<DirectConvTile> direct =
+        chooseDirectConv(ctx.kernel, root, ctx.vectorBits, ctx.convAlgorithm);
+    if (direct.ok()) {
+      ctx.notes.push_back(strCat("direct conv, ", direct->describe()));
+      return emitDirectConv(ctx, root, epilogue, *direct);
+    }
+    if (direct.status().code() != StatusCode::kFailedPrecondition) return direct.status();
+    ctx.notes.push_back(strCat("im2col GEMM (", direct.status().message(), ")"));
+  }
   const int64_t cols = root.type.shape.rank() > 0 ? root.type.shape.dims().back() : 1;
   // A batched matmul is at least this many GEMMs (its static batch dims).
   int64_t minGemms = 1;

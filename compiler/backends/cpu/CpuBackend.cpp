@@ -88,10 +88,12 @@ Status emitBody(EmitContext& ctx) {
 
 // Emits the kernel's two functions into `module`; `argLoads` receives the
 // loads of its args, which carry graph names (KernelFingerprint.h).
+// `notes` receives the emitter's choices (EmitContext::notes).
 Status emitKernel(llvm::Module& module, llvm::IRBuilder<>& builder, const llvm::TargetMachine& tm,
-                  unsigned vectorBits, const ir::Graph& graph, const ir::Kernel& kernel,
+                  unsigned vectorBits, ConvAlgorithm conv, const ir::Graph& graph,
+                  const ir::Kernel& kernel,
                   const std::unordered_map<const ir::Node*, Tensor>& prepacked,
-                  std::vector<llvm::Value*>& argLoads) {
+                  std::vector<llvm::Value*>& argLoads, std::vector<std::string>& notes) {
   llvm::LLVMContext& c = module.getContext();
   llvm::Type* i64 = llvm::Type::getInt64Ty(c);
   llvm::Type* ptr = llvm::PointerType::get(c, 0);
@@ -111,6 +113,7 @@ Status emitKernel(llvm::Module& module, llvm::IRBuilder<>& builder, const llvm::
   builder.SetInsertPoint(llvm::BasicBlock::Create(c, "entry", fn));
   EmitContext ctx{c, module, builder, graph, kernel};
   ctx.vectorBits = vectorBits;
+  ctx.convAlgorithm = conv;
   ctx.prepackedWeights = &prepacked;
   ctx.function = fn;
   ctx.extentFunction = extentFn;
@@ -133,6 +136,7 @@ Status emitKernel(llvm::Module& module, llvm::IRBuilder<>& builder, const llvm::
   for (const ir::Node* o : kernel.outputs) ctx.outputs[o] = loadArg(o);
 
   DLC_RETURN_IF_ERROR(emitBody(ctx));
+  notes = std::move(ctx.notes);
   if (ctx.stackBytes > rt::kCpuKernelStackBytes)
     return internalError("the kernel's stack buffers take ", ctx.stackBytes,
                          " bytes, more than the ", rt::kCpuKernelStackBytes,
@@ -164,12 +168,14 @@ struct KernelUnit {
   std::string optimizedIR;
   std::string assembly;
   std::vector<std::string> diagnostics;
+  std::vector<std::string> notes;
   double emitMs = 0, optMs = 0, codegenMs = 0;
   size_t instructions = 0;  // in the emitted module: what its compile time grows with
 };
 
 void emitUnit(const ir::Graph& graph, const ir::Kernel& kernel, const llvm::TargetMachine& tm,
-              const std::unordered_map<const ir::Node*, Tensor>& prepacked, KernelUnit& unit) {
+              const std::unordered_map<const ir::Node*, Tensor>& prepacked, ConvAlgorithm conv,
+              KernelUnit& unit) {
   PhaseTimer timer;
   unit.context = std::make_unique<llvm::LLVMContext>();
   llvm::LLVMContext& context = *unit.context;
@@ -198,8 +204,8 @@ void emitUnit(const ir::Graph& graph, const ir::Kernel& kernel, const llvm::Targ
   fmf.setAllowContract();
   builder.setFastMathFlags(fmf);
   std::vector<llvm::Value*> argLoads;
-  Status s = emitKernel(module, builder, tm, vectorRegisterBits(tm), graph, kernel, prepacked,
-                        argLoads);
+  Status s = emitKernel(module, builder, tm, vectorRegisterBits(tm), conv, graph, kernel,
+                        prepacked, argLoads, unit.notes);
   if (!s.ok()) {
     unit.status = s.withContext(strCat(graph.sourceFile.empty() ? graph.name : graph.sourceFile,
                                        ": kernel ", kernel.id, " (", kernel.label(), ")"));
@@ -290,7 +296,7 @@ StatusOr<CompiledCode> compile(const ir::Graph& graph, const ir::KernelPlan& pla
        gemm::choosePrepackedWeights(graph, plan, vectorRegisterBits(*tm)))
     result.packedConstants.emplace(w, gemm::packWeights(w->value, layout));
   forEachParallel(machines, n, [&](llvm::TargetMachine& machine, size_t k) {
-    emitUnit(graph, plan.kernels[k], machine, result.packedConstants, units[k]);
+    emitUnit(graph, plan.kernels[k], machine, result.packedConstants, options.conv, units[k]);
   });
   std::vector<size_t> distinct;
   std::unordered_map<std::string, size_t> byFingerprint;
@@ -323,6 +329,9 @@ StatusOr<CompiledCode> compile(const ir::Graph& graph, const ir::KernelPlan& pla
     DLC_RETURN_IF_ERROR(u.status);
     const std::string symbol = kernelSymbol(plan.kernels[k].id);
     emitMs += u.emitMs;
+    for (const std::string& note : u.notes)
+      result.kernelNotes.push_back(
+          strCat("k", plan.kernels[k].id, " ", plan.kernels[k].label(), ": ", note));
     if (u.sameAs != SIZE_MAX) {
       const std::string shared = result.symbols[u.sameAs];
       result.symbols.push_back(shared);

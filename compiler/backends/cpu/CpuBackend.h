@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "compiler/backends/cpu/ConvAlgorithm.h"
 #include "ir/Graph.h"
 #include "ir/Kernel.h"
 #include "support/Tensor.h"
@@ -49,6 +50,9 @@ struct CpuCompileOptions {
   // object); 0 = every CPU this process may run on. The output does not
   // depend on it.
   int threads = 0;
+  // conv2d as a direct convolution or as an implicit GEMM (ConvAlgorithm.h);
+  // by default each conv the faster way for its shape (DirectConv.h).
+  ConvAlgorithm conv = ConvAlgorithm::kAuto;
 };
 
 // The machine code of one compiled program (not rt::CpuModule, which is that
@@ -63,6 +67,9 @@ struct CompiledCode {
   std::vector<std::string> symbols;
   int compiledKernels = 0;
   std::vector<std::string> diagnostics;  // LLVM warnings/remarks ("loop not vectorized")
+  // The emitters' choices, "k<id> <label>: <choice>" (which conv algorithm
+  // and tile, and why), in plan order; dlc build --verbose prints them.
+  std::vector<std::string> kernelNotes;
   std::string cpu;                        // the LLVM CPU compiled for ("x86-64-v3")
   std::vector<std::string> cpuFeatures;   // every LLVM feature it enables, sorted
   // Milliseconds of each backend phase: "cpu-emit" (kernels to LLVM IR,

@@ -122,7 +122,13 @@ llvm::Value* ElementEmitter::operand(const ir::Node* input, const std::vector<in
   std::vector<llvm::Value*> inIndex(inDims.size());
   for (size_t j = 0; j < inDims.size(); ++j)
     inIndex[j] = inDims[j] == 1 ? ctx_.constI64(0) : index[lead + j];
-  bool lanesBroadcast = inDims.empty() || inDims.back() == 1;
+  // Lanes run along the last dim, so an input whose last dim is 1 is one
+  // value for every lane; unless the node's own last dim is 1 too: its
+  // lanes then run through its row-major order (it feeds a reshape,
+  // keepsLanesLinear), and an input of its own dims is read the same way
+  // (dlc-fuzz seed 6790 splat the first element).
+  bool lanesBroadcast =
+      inDims.empty() || (inDims.back() == 1 && !(outDims.back() == 1 && inDims == outDims));
   if (width > 1 && lanesBroadcast)
     return ctx_.builder.CreateVectorSplat(width, emit(input, inIndex, 1));
   return emit(input, inIndex, width);

@@ -261,4 +261,36 @@ void emitFor(llvm::IRBuilderBase& b, llvm::Value* lo, llvm::Value* hi, llvm::Val
   b.SetInsertPoint(exit);
 }
 
+Carried emitForCarried(llvm::IRBuilderBase& b, llvm::Value* lo, llvm::Value* hi, Carried init,
+                       const llvm::Twine& name,
+                       const std::function<Carried(llvm::Value* iv, const Carried& in)>& body) {
+  llvm::Function* fn = b.GetInsertBlock()->getParent();
+  llvm::LLVMContext& c = b.getContext();
+  llvm::BasicBlock* pre = b.GetInsertBlock();
+  llvm::BasicBlock* head = llvm::BasicBlock::Create(c, name + ".head", fn);
+  llvm::BasicBlock* loop = llvm::BasicBlock::Create(c, name + ".body", fn);
+  llvm::BasicBlock* exit = llvm::BasicBlock::Create(c, name + ".exit", fn);
+  b.CreateBr(head);
+  b.SetInsertPoint(head);
+  llvm::PHINode* iv = b.CreatePHI(lo->getType(), 2, name);
+  iv->addIncoming(lo, pre);
+  Carried phis;
+  for (llvm::Value* v : init) {
+    llvm::PHINode* phi = b.CreatePHI(v->getType(), 2, name + ".acc");
+    phi->addIncoming(v, pre);
+    phis.push_back(phi);
+  }
+  b.CreateCondBr(b.CreateICmpSLT(iv, hi), loop, exit);
+  b.SetInsertPoint(loop);
+  Carried next = body(iv, phis);
+  iv->addIncoming(b.CreateAdd(iv, llvm::ConstantInt::get(iv->getType(), 1), "",
+                              /*HasNUW=*/true, /*HasNSW=*/true),
+                  b.GetInsertBlock());
+  for (size_t t = 0; t < phis.size(); ++t)
+    llvm::cast<llvm::PHINode>(phis[t])->addIncoming(next[t], b.GetInsertBlock());
+  b.CreateBr(head);
+  b.SetInsertPoint(exit);
+  return phis;
+}
+
 }  // namespace dlc::cpu

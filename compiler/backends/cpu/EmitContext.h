@@ -20,6 +20,7 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 
+#include "compiler/backends/cpu/ConvAlgorithm.h"
 #include "ir/Graph.h"
 #include "ir/Kernel.h"
 #include "support/Tensor.h"
@@ -46,6 +47,11 @@ struct EmitContext {
   // packed values (gemm/PrepackedWeights.h, CompiledCode::packedConstants);
   // null: none.
   const std::unordered_map<const ir::Node*, Tensor>* prepackedWeights = nullptr;
+  // How conv2d roots are computed (CpuCompileOptions::conv).
+  ConvAlgorithm convAlgorithm = ConvAlgorithm::kAuto;
+  // What the emitter chose and why ("direct conv, 16 output channels x ..."),
+  // reported per kernel (CompiledCode::kernelNotes, dlc build --verbose).
+  std::vector<std::string> notes;
 
   // Base pointers (opaque `ptr`) of every param and output buffer, loaded
   // from `args` in the entry block. A node that is both is found in outputs.
@@ -128,5 +134,13 @@ struct LoopHints {
 void emitFor(llvm::IRBuilderBase& b, llvm::Value* lo, llvm::Value* hi, llvm::Value* step,
              const llvm::Twine& name, const std::function<void(llvm::Value* iv)>& body,
              LoopHints hints = {});
+
+// for (iv = lo; iv < hi; ++iv) values = body(iv, values), the values carried
+// in PHIs (registers, not memory: a register tile's accumulators); returns
+// their values after the loop.
+using Carried = std::vector<llvm::Value*>;
+Carried emitForCarried(llvm::IRBuilderBase& b, llvm::Value* lo, llvm::Value* hi, Carried init,
+                       const llvm::Twine& name,
+                       const std::function<Carried(llvm::Value* iv, const Carried& in)>& body);
 
 }  // namespace dlc::cpu

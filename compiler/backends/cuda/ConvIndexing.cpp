@@ -17,17 +17,12 @@
 #include <memory>
 
 #include "compiler/backends/cuda/CudaOps.h"
+#include "ir/ConvGeometry.h"
 
 namespace dlc::cuda::gemm {
 namespace {
 
-struct ConvShape {
-  int64_t channels, h, w;             // input (per image)
-  int64_t outChannels, oh, ow;        // output
-  int64_t groups, groupIn, groupOut;  // channels per group
-  int64_t kh, kw;
-  int64_t strideH, strideW, padTop, padLeft, dilH, dilW;
-};
+using ConvShape = ir::ConvGeometry;
 
 std::string lit(int64_t v) { return std::to_string(v); }
 
@@ -58,24 +53,7 @@ std::string affine(const std::string& v, int64_t m, int64_t a) {
 
 StatusOr<GemmProblem> conv2dProblem(RenderContext& ctx, const ir::Node& root,
                                     const EpilogueFn& epilogue) {
-  const std::vector<int64_t>& xd = root.inputs[0]->type.shape.dims();
-  const std::vector<int64_t>& wd = root.inputs[1]->type.shape.dims();
-  const std::vector<int64_t>& od = root.type.shape.dims();
-  if (xd.size() != 4 || wd.size() != 4 || od.size() != 4)
-    return unsupported(root.describe(), ": conv2d needs 4-D input, weight and result");
-  for (size_t d = 1; d < 4; ++d)
-    if (xd[d] == ir::kBatch || wd[d] == ir::kBatch || wd[0] == ir::kBatch || od[d] == ir::kBatch)
-      return unsupported(root.describe(), ": conv2d takes the batch symbol N only as dim 0");
-  std::vector<int64_t> strides = root.attrs.getInts("strides", {1, 1});
-  std::vector<int64_t> pads = root.attrs.getInts("pads", {0, 0, 0, 0});
-  std::vector<int64_t> dilations = root.attrs.getInts("dilations", {1, 1});
-  const int64_t groups = root.attrs.getInt("groups", 1);
-  if (strides.size() != 2 || pads.size() != 4 || dilations.size() != 2 || groups < 1 ||
-      xd[1] % groups != 0 || wd[0] % groups != 0 || wd[1] != xd[1] / groups)
-    return unsupported(root.describe(), ": conv2d attributes do not fit its operands");
-  const ConvShape s{xd[1],      xd[2],      xd[3],   wd[0],   od[2],        od[3],
-                    groups,     wd[1],      wd[0] / groups,   wd[2],        wd[3],
-                    strides[0], strides[1], pads[0], pads[1], dilations[0], dilations[1]};
+  DLC_ASSIGN_OR_RETURN(const ConvShape s, ir::convGeometry(root));
   DLC_ASSIGN_OR_RETURN(std::string xPtr, operandBuffer(ctx, root, 0));
   DLC_ASSIGN_OR_RETURN(std::string wPtr, operandBuffer(ctx, root, 1));
   std::string biasPtr;
@@ -89,10 +67,10 @@ StatusOr<GemmProblem> conv2dProblem(RenderContext& ctx, const ir::Node& root,
 
   GemmProblem p;
   p.k = k;
-  p.batch = Extent{groups, false};
+  p.batch = Extent{s.groups, false};
   p.rows = Extent{s.groupOut, false};
-  p.cols = Extent{s.oh * s.ow, xd[0] == ir::kBatch};
-  if (!p.cols.batch) p.cols.fixed *= xd[0];
+  p.cols = Extent{s.oh * s.ow, s.images == ir::kBatch};
+  if (!p.cols.batch) p.cols.fixed *= s.images;
   p.aType = root.inputs[1]->type.dtype;
   p.bType = root.inputs[0]->type.dtype;
   // The group of the GEMM: its first output channel and input channel.

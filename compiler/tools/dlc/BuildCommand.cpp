@@ -19,8 +19,8 @@ static const CommandSpec kBuildSpec = withTargetFlags(
     "build",
     "dlc build MODEL [--target cpu|cuda] [--cpu CPU] [--cuda-arch sm_XX] [-o OUT.dlc] "
     "[--no-fusion] [--dump-ir DIR] [--dot FILE] [--explain-fusion] [--time-passes] "
-    "[--precision P] [--allow-tf32] [--strict-placement] [--virtual-devices N] [--verbose] "
-    "[--format F] [--weights FILE]",
+    "[--precision P] [--allow-tf32] [--strict-placement] [--conv-algorithm A] "
+    "[--virtual-devices N] [--verbose] [--format F] [--weights FILE]",
     "Compiles MODEL (.json, .onnx, .keras or .h5; --format for other names) into one\n"
     "artifact: a manifest, the constants and machine code that the runtime (libdlcrt)\n"
     "loads without LLVM. --target cuda compiles the GPU kernels\n"

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 namespace dlc::cli {
 
@@ -48,6 +49,9 @@ CommandSpec withTargetFlags(CommandSpec spec, TargetFlagSet set) {
   spec.flags.push_back({"--cpu-only-ops", "OP,...",
                         "cuda: treat these ops as having no GPU kernel, so soft\n"
                         "placement runs them on the CPU (e.g. softmax,reduce_sum)"});
+  spec.flags.push_back({"--conv-algorithm", "A",
+                        "cpu: conv2d as auto (default: the faster for its shape),\n"
+                        "direct (no im2col where the stride allows) or im2col"});
   spec.flags.push_back({"--virtual-devices", "N",
                         "split the target's device into N logical devices\n"
                         "(/device:GPU:0..N-1) that nodes may name (default 1)"});
@@ -79,6 +83,11 @@ StatusOr<BuildOptions> buildOptionsFromArgs(const Args& args, const std::string&
   options.allowTf32 = args.has("--allow-tf32");
   options.strictPlacement = args.has("--strict-placement");
   DLC_ASSIGN_OR_RETURN(options.cpuOnlyOps, args.getStrings("--cpu-only-ops", {}));
+  const std::string conv = args.get("--conv-algorithm", "auto");
+  std::optional<cpu::ConvAlgorithm> algorithm = cpu::parseConvAlgorithm(conv);
+  if (!algorithm)
+    return invalidArgument("--conv-algorithm must be auto, direct or im2col, got \"", conv, "\"");
+  options.convAlgorithm = *algorithm;
 
   options.precision = args.get("--precision", "f32");
   if (options.precision != "f32" && options.precision != "f16" && options.precision != "bf16")

@@ -2,8 +2,8 @@
 // reference interpreter: odd shapes that exercise every edge path of the
 // register tiling (row tiles of MR, 4 and 1 rows, partial column panels,
 // several K blocks), broadcast batch dims and transposes, the batch symbol,
-// every conv2d attribute, the im2col paths (masked row loads, gathers, f16
-// input), producers fused into a dense's x, and fused epilogues, linear in
+// every conv2d attribute both as the im2col GEMM (masked row loads,
+// gathers, f16 input) and as the direct convolution, producers fused into a dense's x, and fused epilogues, linear in
 // the output plane or not. Each case runs with one chunk and with three
 // uneven chunks (CpuTestHarness).
 #include <string>
@@ -24,6 +24,18 @@ CheckOptions options(std::vector<int64_t> batches = {1, 7}) {
   o.rtol = 1e-4;
   o.atol = 1e-4;
   return o;
+}
+
+// A conv graph against the reference as the im2col GEMM and as the direct
+// convolution (DirectConvTest.cpp covers the direct tiles), checking that
+// each computed it (`direct`: the direct emitter can, stride 1 along the width).
+void checkConv(const std::string& irText, CheckOptions o, bool direct = true) {
+  o.conv = ConvAlgorithm::kIm2col;
+  o.notesContain = "im2col GEMM";
+  checkAgainstReference(irText, o);
+  o.conv = ConvAlgorithm::kDirect;
+  o.notesContain = direct ? "direct conv" : "im2col GEMM";
+  checkAgainstReference(irText, o);
 }
 
 // One dense kernel x[N, in] * w[in, out] + b at the given batch sizes (= M).
@@ -155,46 +167,46 @@ TEST(Contraction, RowBlocksSplitEvenly) {
 }
 
 TEST(Contraction, Conv2DStridePadsBias) {
-  checkAgainstReference(R"(graph @g(%x: f32[N,3,11,13], %w: f32[8,3,3,3], %b: f32[8]) {
+  checkConv(R"(graph @g(%x: f32[N,3,11,13], %w: f32[8,3,3,3], %b: f32[8]) {
   %y = conv2d(%x, %w, %b) {pads = [1,0,2,1], strides = [2,2]} : f32[N,8,6,6]  #k0
   return %y
 })",
-                        options({1, 3}));
+            options({1, 3}), /*direct=*/false);
 }
 
 TEST(Contraction, Conv2DDilation) {
-  checkAgainstReference(R"(graph @g(%x: f32[1,4,20,37], %w: f32[6,4,3,3]) {
+  checkConv(R"(graph @g(%x: f32[1,4,20,37], %w: f32[6,4,3,3]) {
   %y = conv2d(%x, %w) {dilations = [2,2], pads = [2,2,2,2]} : f32[1,6,20,37]  #k0
   return %y
 })",
-                        options());
+            options());
 }
 
 TEST(Contraction, Conv2DGroupsAndDepthwise) {
-  checkAgainstReference(R"(graph @g(%x: f32[2,4,9,9], %w: f32[6,2,3,3], %b: f32[6]) {
+  checkConv(R"(graph @g(%x: f32[2,4,9,9], %w: f32[6,2,3,3], %b: f32[6]) {
   %y = conv2d(%x, %w, %b) {groups = 2, pads = [1,1,1,1]} : f32[2,6,9,9]  #k0
   return %y
 })",
-                        options());
-  checkAgainstReference(R"(graph @g(%x: f32[N,8,16,16], %w: f32[8,1,3,3], %b: f32[8]) {
+            options());
+  checkConv(R"(graph @g(%x: f32[N,8,16,16], %w: f32[8,1,3,3], %b: f32[8]) {
   %y = conv2d(%x, %w, %b) {groups = 8, pads = [1,1,1,1]} : f32[N,8,16,16]  #k0
   return %y
 })",
-                        options({1, 2}));
+            options({1, 2}));
 }
 
 TEST(Contraction, Conv2DPointwiseAndDeep) {
-  checkAgainstReference(R"(graph @g(%x: f32[N,16,7,7], %w: f32[24,16,1,1], %b: f32[24]) {
+  checkConv(R"(graph @g(%x: f32[N,16,7,7], %w: f32[24,16,1,1], %b: f32[24]) {
   %y = conv2d(%x, %w, %b) : f32[N,24,7,7]  #k0
   return %y
 })",
-                        options({1, 7}));
+            options({1, 7}));
   // K = 32*3*3 = 288 > KC; 40 output channels; 20 wide rows, stride 1.
-  checkAgainstReference(R"(graph @g(%x: f32[1,32,20,20], %w: f32[40,32,3,3], %b: f32[40]) {
+  checkConv(R"(graph @g(%x: f32[1,32,20,20], %w: f32[40,32,3,3], %b: f32[40]) {
   %y = conv2d(%x, %w, %b) {pads = [1,1,1,1]} : f32[1,40,20,20]  #k0
   return %y
 })",
-                        options());
+            options());
 }
 
 TEST(Contraction, FusedDenseAddRelu) {
@@ -253,6 +265,15 @@ TEST(Contraction, DenseXProducersThroughFlattenWithScalarTails) {
   %t = relu(%x) : f32[N,4,2,40]
   %r = reshape(%t) {shape = [-1, 320]} : f32[N,320]
   %d = dense(%r, %w) : f32[N,9]
+  return %d
+})",
+      // A producer whose last dim is 1: the lanes still run through its
+      // row-major order, not along that dim (dlc-fuzz seed 6790 read every
+      // lane from the first element).
+      R"(graph @g(%x: f32[N,32,1], %w: f32[32,21], %b: f32[21]) {
+  %a = abs(%x) : f32[N,32,1]
+  %r = reshape(%a) {shape = [-1, 32]} : f32[N,32]
+  %d = dense(%r, %w, %b) : f32[N,21]
   return %d
 })",
   };
@@ -328,40 +349,40 @@ TEST(Contraction, FusedConvResidual) {
 // cross output rows (gathers) or stay in one (masked row loads with the
 // padding masked off), as in examples/cnn.json.
 TEST(Contraction, Conv2DRowCrossingColumns) {
-  checkAgainstReference(R"(graph @g(%x: f32[N,8,14,14], %w: f32[16,8,3,3], %b: f32[16]) {
+  checkConv(R"(graph @g(%x: f32[N,8,14,14], %w: f32[16,8,3,3], %b: f32[16]) {
   %y = conv2d(%x, %w, %b) {pads = [1,1,1,1]} : f32[N,16,14,14]  #k0
   return %y
 })",
-                        options({1, 5}));
-  checkAgainstReference(R"(graph @g(%x: f32[N,1,28,28], %w: f32[8,1,3,3], %b: f32[8]) {
+            options({1, 5}));
+  checkConv(R"(graph @g(%x: f32[N,1,28,28], %w: f32[8,1,3,3], %b: f32[8]) {
   %y = conv2d(%x, %w, %b) {pads = [1,1,1,1]} : f32[N,8,28,28]  #k0
   %r = relu(%y) : f32[N,8,28,28]  #k0
   return %r
 })",
-                        options({1, 3}));
+            options({1, 3}));
   // Dilation and asymmetric padding on the row-load path; 3 columns (fewer
   // than the lanes) on the gather path.
-  checkAgainstReference(R"(graph @g(%x: f32[2,3,30,40], %w: f32[5,3,3,5]) {
+  checkConv(R"(graph @g(%x: f32[2,3,30,40], %w: f32[5,3,3,5]) {
   %y = conv2d(%x, %w) {dilations = [2,3], pads = [0,4,3,1]} : f32[2,5,29,33]  #k0
   return %y
 })",
-                        options());
-  checkAgainstReference(R"(graph @g(%x: f32[N,4,3,3], %w: f32[7,4,2,2]) {
+            options());
+  checkConv(R"(graph @g(%x: f32[N,4,3,3], %w: f32[7,4,2,2]) {
   %y = conv2d(%x, %w) {pads = [1,1,1,1]} : f32[N,7,4,4]  #k0
   return %y
 })",
-                        options({1, 6}));
+            options({1, 6}));
 }
 
 TEST(Contraction, Conv2DF16Input) {
   CheckOptions o = options({1, 3});
   o.rtol = 4e-3;
   o.atol = 4e-3;
-  checkAgainstReference(R"(graph @g(%x: f16[N,4,9,21], %w: f16[6,4,3,3], %b: f16[6]) {
+  checkConv(R"(graph @g(%x: f16[N,4,9,21], %w: f16[6,4,3,3], %b: f16[6]) {
   %y = conv2d(%x, %w, %b) {pads = [1,1,1,1]} : f16[N,6,9,21]  #k0
   return %y
 })",
-                        o);
+            o);
 }
 
 // Which conv epilogues may be emitted along the flattened output plane.
@@ -404,7 +425,7 @@ TEST(Contraction, Conv2DEpiloguePlaneLinearity) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.body);
     EXPECT_EQ(linearPlane(head + c.body), c.linear);
-    checkAgainstReference(head + c.body, options({1, 3}));
+    checkConv(head + c.body, options({1, 3}));
   }
   // A conv with a single output column never takes the flattened path.
   EXPECT_FALSE(linearPlane(R"(graph @g(%x: f32[1,2,5,1], %w: f32[3,2,3,1]) {

@@ -115,8 +115,14 @@ namespace {
 void runAll(ir::Graph& graph, const ir::KernelPlan& plan, const CheckOptions& options) {
   CpuCompileOptions compileOptions;
   compileOptions.cpu = options.cpu;
+  compileOptions.conv = options.conv;
   StatusOr<CompiledCode> mod = compile(graph, plan, compileOptions);
   ASSERT_TRUE(mod.ok()) << mod.status().toString();
+  if (!options.notesContain.empty()) {
+    EXPECT_FALSE(mod->kernelNotes.empty());
+    for (const std::string& note : mod->kernelNotes)
+      EXPECT_NE(note.find(options.notesContain), std::string::npos) << note;
+  }
   if (options.prepackedConstants >= 0)
     EXPECT_EQ(int(mod->packedConstants.size()), options.prepackedConstants);
   ASSERT_EQ(mod->symbols.size(), plan.kernels.size());

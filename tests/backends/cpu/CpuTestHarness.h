@@ -54,6 +54,11 @@ struct CheckOptions {
   std::vector<Tensor> inputs;
   // The CPU the code is for (CpuCompileOptions::cpu); it must run here.
   std::string cpu = "native";
+  // How conv2d kernels are computed (CpuCompileOptions::conv).
+  ConvAlgorithm conv = ConvAlgorithm::kAuto;
+  // When not empty: every note of the compiled code (CompiledCode::
+  // kernelNotes: one per conv kernel) contains it, and there is one.
+  std::string notesContain;
   // When >= 0: how many constants the kernels must read pre-packed
   // (CompiledCode::packedConstants).
   int prepackedConstants = -1;

@@ -118,12 +118,13 @@ TEST(CpuPool, MaxAvgGlobal) {
 })");
 }
 
-// Pools reading memory with planes of 16 outputs or more take the plane
-// path (one gather per tap, VL outputs per vector, scalar tail): odd rows
-// (14, 7 wide), padding, strides, both average modes, NaN and -inf inputs,
-// and epilogues that stay linear in the plane (relu, flatten) or not (an
-// operand broadcast along the rows only, a transpose: row path).
-TEST(CpuPool, PlanePathEdgesAndEpilogues) {
+// Pools reading memory take the row path (per window row a few masked
+// vector loads, per window column a shuffle; the plane then goes through
+// the epilogue): odd rows (14, 7 wide), padding, strides, both average
+// modes, NaN and -inf inputs, and epilogues that stay linear in the plane
+// (relu, flatten: vectors along the plane) or not (an operand broadcast
+// along the rows only, a transpose: vectors along rows).
+TEST(CpuPool, RowPathEdgesAndEpilogues) {
   checkAgainstReference(R"(graph @t(%x: f32[N,3,28,28], %col: f32[1,1,1,14]) {
   %m = max_pool2d(%x) {kernel = [2,2]} : f32[N,3,14,14] #k0
   %r = relu(%m) : f32[N,3,14,14] #k0
@@ -152,6 +153,34 @@ TEST(CpuPool, PlanePathEdgesAndEpilogues) {
   return %m, %a
 })",
                         withSpecials);
+}
+
+// Rows of several vectors (40 outputs), with the epilogue along rows (a
+// transpose) and along the plane; stride 3 (three vectors of input per row
+// of 16 outputs), stride 1 with padding; for AVX-512, AVX2 and SSE vectors.
+// A plane too large for the stack copy (201 x 201 outputs) takes the
+// element-by-element path.
+TEST(CpuPool, RowPathWideRowsStridesAndTargets) {
+  for (const char* cpu : {"native", "x86-64-v3", "generic"}) {
+    SCOPED_TRACE(cpu);
+    CheckOptions o;
+    o.batches = {1, 2};
+    o.cpu = cpu;
+    checkAgainstReference(R"(graph @t(%x: f32[N,2,12,80]) {
+  %m = max_pool2d(%x) {kernel = [2,2]} : f32[N,2,6,40] #k0
+  %t = transpose(%m) {perm = [0,1,3,2]} : f32[N,2,40,6] #k0
+  %a = avg_pool2d(%x) {kernel = [3,3], pads = [0,1,1,1], strides = [3,3]} : f32[N,2,4,27] #k1
+  %e = exp(%a) : f32[N,2,4,27] #k1
+  %s = max_pool2d(%x) {kernel = [3,3], pads = [1,1,1,1], strides = [1,1]} : f32[N,2,12,80] #k2
+  %c = avg_pool2d(%x) {count_include_pad = 1, kernel = [3,5], pads = [1,2,1,2], strides = [1,1]} : f32[N,2,12,80] #k3
+  return %t, %e, %s, %c
+})",
+                          o);
+  }
+  checkAgainstReference(R"(graph @t(%x: f32[1,1,402,402]) {
+  %m = max_pool2d(%x) {kernel = [2,2]} : f32[1,1,201,201] #k0
+  return %m
+})");
 }
 
 }  // namespace

@@ -15,17 +15,10 @@
 #include "compiler/backends/cpu/gemm/Problems.h"
 
 #include "compiler/backends/cpu/Epilogue.h"
+#include "ir/ConvGeometry.h"
 
 namespace dlc::cpu::gemm {
 namespace {
-
-struct ConvShape {
-  int64_t channels, h, w;             // input (per image)
-  int64_t outChannels, oh, ow;        // output
-  int64_t groups, groupIn, groupOut;  // channels per group
-  int64_t kh, kw;
-  int64_t strideH, strideW, padTop, padLeft, dilH, dilW;
-};
 
 llvm::Value* inRange(llvm::IRBuilderBase& b, llvm::Value* v, llvm::Value* lo, llvm::Value* hi) {
   return b.CreateAnd(b.CreateICmpSGE(v, lo), b.CreateICmpSLT(v, hi));
@@ -35,24 +28,7 @@ llvm::Value* inRange(llvm::IRBuilderBase& b, llvm::Value* v, llvm::Value* lo, ll
 
 StatusOr<GemmProblem> conv2dProblem(EmitContext& ctx, const ir::Node& root,
                                     const EpilogueFn& epilogue, const GemmConfig& config) {
-  const std::vector<int64_t>& xd = root.inputs[0]->type.shape.dims();
-  const std::vector<int64_t>& wd = root.inputs[1]->type.shape.dims();
-  const std::vector<int64_t>& od = root.type.shape.dims();
-  if (xd.size() != 4 || wd.size() != 4 || od.size() != 4)
-    return unsupported(root.describe(), ": conv2d needs 4-D input, weight and result");
-  for (int d = 1; d < 4; ++d)
-    if (xd[size_t(d)] == ir::kBatch || wd[size_t(d)] == ir::kBatch || wd[0] == ir::kBatch)
-      return unsupported(root.describe(), ": conv2d takes the batch symbol N only as dim 0");
-  std::vector<int64_t> strides = root.attrs.getInts("strides", {1, 1});
-  std::vector<int64_t> pads = root.attrs.getInts("pads", {0, 0, 0, 0});
-  std::vector<int64_t> dilations = root.attrs.getInts("dilations", {1, 1});
-  const int64_t groups = root.attrs.getInt("groups", 1);
-  if (strides.size() != 2 || pads.size() != 4 || dilations.size() != 2 || groups < 1 ||
-      xd[1] % groups != 0 || wd[0] % groups != 0 || wd[1] != xd[1] / groups)
-    return unsupported(root.describe(), ": conv2d attributes do not fit its operands");
-  ConvShape s{xd[1],    xd[2],     xd[3],   wd[0],       od[2],   od[3],
-              groups,   wd[1],     wd[0] / groups,       wd[2],   wd[3],
-              strides[0], strides[1], pads[0], pads[1], dilations[0], dilations[1]};
+  DLC_ASSIGN_OR_RETURN(const ir::ConvGeometry s, ir::convGeometry(root));
   DLC_ASSIGN_OR_RETURN(llvm::Value* xBase, operandBuffer(ctx, root, 0));
   DLC_ASSIGN_OR_RETURN(llvm::Value* wBase, operandBuffer(ctx, root, 1));
   llvm::Value* biasBase = nullptr;
@@ -65,7 +41,7 @@ StatusOr<GemmProblem> conv2dProblem(EmitContext& ctx, const ir::Node& root,
   const unsigned vl = config.vl;
   EmitContext* c = &ctx;
   const EpilogueFn* epi = &epilogue;
-  const int64_t imageDim = xd[0];
+  const int64_t imageDim = s.images;
 
   GemmProblem p;
   p.k = k;

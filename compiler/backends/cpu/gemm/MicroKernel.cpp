@@ -12,38 +12,7 @@
 namespace dlc::cpu::gemm {
 namespace {
 
-using Tile = std::vector<llvm::Value*>;  // index r * nv + v
-
-// for (kk = 0; kk < kc; ++kk) tile = body(kk, tile), with the tile in PHIs.
-Tile emitAccumulateLoop(GemmStep& s, Tile init,
-                        const std::function<Tile(llvm::Value*, const Tile&)>& body) {
-  llvm::IRBuilderBase& b = s.b();
-  llvm::Function* fn = b.GetInsertBlock()->getParent();
-  llvm::BasicBlock* pre = b.GetInsertBlock();
-  llvm::BasicBlock* head = llvm::BasicBlock::Create(s.ctx.llvm, "mk.head", fn);
-  llvm::BasicBlock* loop = llvm::BasicBlock::Create(s.ctx.llvm, "mk.loop", fn);
-  llvm::BasicBlock* exit = llvm::BasicBlock::Create(s.ctx.llvm, "mk.exit", fn);
-  b.CreateBr(head);
-  b.SetInsertPoint(head);
-  llvm::PHINode* kk = b.CreatePHI(s.ctx.i64(), 2, "mk.kk");
-  kk->addIncoming(s.c64(0), pre);
-  Tile phis;
-  for (llvm::Value* v : init) {
-    llvm::PHINode* phi = b.CreatePHI(v->getType(), 2, "acc");
-    phi->addIncoming(v, pre);
-    phis.push_back(phi);
-  }
-  b.CreateCondBr(b.CreateICmpSLT(kk, s.kc), loop, exit);
-  b.SetInsertPoint(loop);
-  Tile next = body(kk, phis);
-  kk->addIncoming(b.CreateAdd(kk, s.c64(1), "", /*HasNUW=*/true, /*HasNSW=*/true),
-                  b.GetInsertBlock());
-  for (size_t t = 0; t < phis.size(); ++t)
-    llvm::cast<llvm::PHINode>(phis[t])->addIncoming(next[t], b.GetInsertBlock());
-  b.CreateBr(head);
-  b.SetInsertPoint(exit);
-  return phis;
-}
+using Tile = Carried;  // index r * nv + v
 
 // Address of scratch element (block row, block column).
 llvm::Value* scratchPtr(GemmStep& s, llvm::Value* row, llvm::Value* col) {
@@ -170,7 +139,7 @@ void emitMicroKernel(GemmStep& s, unsigned mr, llvm::Value* r0, llvm::Value* jp,
     aStride = s.problem.directAStride;
   }
 
-  Tile acc = emitAccumulateLoop(s, init, [&](llvm::Value* kk, const Tile& in) {
+  Tile acc = emitForCarried(b, s.c64(0), s.kc, init, "mk", [&](llvm::Value* kk, const Tile& in) {
     Tile out(in.size());
     if (pfBase) {
       llvm::Value* at = b.CreateGEP(f32, pfBase, b.CreateMul(kk, pfStep), "pf.addr");
